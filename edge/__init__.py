@@ -1,0 +1,1 @@
+"""The edge agent. Must stay importable on MicroPython (docstring only)."""

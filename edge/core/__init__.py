@@ -1,0 +1,1 @@
+"""The offline decision core (MicroPython-portable, no I/O, no clock reads)."""

@@ -1,0 +1,1 @@
+"""Wire formats shared by hub and edge. Must stay importable on MicroPython (docstring only)."""

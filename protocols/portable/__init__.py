@@ -1,0 +1,1 @@
+"""MicroPython-portable wire code: CBOR subset, messages, access lists, Wiegand, card keys."""

@@ -1,0 +1,1 @@
+"""The technicians' simulator and the load generator behind the benchmarks."""

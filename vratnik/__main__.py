@@ -1,0 +1,5 @@
+"""Allows ``python -m vratnik``."""
+
+from vratnik.cli import main
+
+main()

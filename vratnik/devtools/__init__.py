@@ -1,0 +1,1 @@
+"""Developer tooling (the test driver); not used at run time."""
