@@ -17,7 +17,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "sim": ("sim.cli", "sim", "The technicians' simulator: a virtual site without hardware."),
     "bench": ("sim.bench.cli", "bench", "Run benchmarks and print their figures."),
     "demo": ("sim.demo", "demo", "Start the hub and a simulated site with sample data."),
-    "tools": ("firmware_tools.cli", "tools", "Provisioning, MicroPython packaging, update bundles."),
+    "tools": ("firmware_tools.cli", "tools", "Provisioning, MicroPython packages, update bundles."),
 }
 
 

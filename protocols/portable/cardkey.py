@@ -32,14 +32,14 @@ FORMAT_NAMES = {
 }
 
 
-def raw_format(bits):
+def raw_format(bits: int) -> int:
     """The format id of a raw ``bits``-bit value."""
     if bits < 1 or bits > VALUE_BITS:
         raise ProtocolError("raw card values must have 1 to 56 bits, got " + str(bits))
     return RAW_BASE + bits
 
 
-def card_key(fmt, value):
+def card_key(fmt: int, value: int) -> int:
     """Pack a format id and value into a card key."""
     if fmt < 1 or fmt > 255:
         raise ProtocolError("card format id must be 1..255, got " + str(fmt))
@@ -52,19 +52,19 @@ def card_key(fmt, value):
     return (fmt << VALUE_BITS) | value
 
 
-def split_key(key):
+def split_key(key: int) -> tuple[int, int]:
     """(format id, value) of a card key."""
     return key >> VALUE_BITS, key & VALUE_MASK
 
 
-def format_name(fmt):
+def format_name(fmt: int) -> str:
     if fmt > RAW_BASE:
         return "RAW" + str(fmt - RAW_BASE)
     return FORMAT_NAMES.get(fmt, "FORMAT" + str(fmt))
 
 
-def masked(key):
-    """The key as text for logs: format and the last 4 decimal digits only (never log full numbers)."""
+def masked(key: int) -> str:
+    """The key for logs: format and last 4 digits only (full card numbers are never logged)."""
     fmt, value = split_key(key)
     digits = str(value)
     return format_name(fmt) + ":*" + digits[-4:]

@@ -28,7 +28,7 @@ class AccessListError(ProtocolError):
 class DeltaBaseError(AccessListError):
     """A delta whose base version is not the version it is applied to."""
 
-    def __init__(self, have, base):
+    def __init__(self, have: int, base: int) -> None:
         AccessListError.__init__(
             self, "delta applies to version " + str(base) + " but the list is at version "
             + str(have) + "; a full snapshot is needed"

@@ -76,7 +76,8 @@ class Figure:
             op = "<=" if self.better == "lower" else ">="
             text += f"  goal {op} {_fmt(self.goal)} (ratio {self.goal_ratio:.3f}, {verdict})"
         if self.baseline is not None:
-            text += f"  vs {self.baseline_name}: {_fmt(self.baseline)} (ratio {self.baseline_ratio:.3f})"
+            ratio = self.baseline_ratio
+            text += f"  vs {self.baseline_name}: {_fmt(self.baseline)} (ratio {ratio:.3f})"
         return text
 
 
@@ -108,7 +109,9 @@ MODULES: dict[str, str] = {
 _REGISTRY: dict[str, Benchmark] = {}
 
 
-def register(name: str, summary: str, quick: dict[str, object] | None = None) -> Callable[[BenchFunc], BenchFunc]:
+def register(
+    name: str, summary: str, quick: dict[str, object] | None = None
+) -> Callable[[BenchFunc], BenchFunc]:
     """Register a benchmark. ``quick`` are the options of the short run used by the tests."""
 
     def wrap(func: BenchFunc) -> BenchFunc:
