@@ -108,6 +108,8 @@ class Schedule:
             return ()
         if self.kind == "weekly":
             return self.days[day.weekday()]
+        if len(self.days) == 1:  # a one-day (holiday) schedule: the same day every day
+            return self.days[0]
         if start_date is None:
             raise RulesError(f"schedule {self.id}: a cyclic schedule needs a start date")
         return self.days[(day - start_date).days % len(self.days)]
