@@ -8,6 +8,7 @@ import sys
 import click
 
 from sim.bench import registry
+from sim.bench.machine import describe
 
 
 @click.command(
@@ -19,6 +20,9 @@ from sim.bench import registry
 @click.option("--quick", is_flag=True, help="A short run with small sizes (used by the tests).")
 def bench(name: str, as_json: bool, quick: bool) -> None:
     selected = registry.names() if name == "all" else [name]
+    machine = describe()
+    if not as_json:
+        click.echo(f"# machine: {machine}")
     for bench_name in selected:
         try:
             benchmark = registry.get(bench_name)
@@ -29,7 +33,7 @@ def bench(name: str, as_json: bool, quick: bool) -> None:
             click.echo(f"# {benchmark.name}: {benchmark.summary}")
         for figure in benchmark.func(**kwargs):
             if as_json:
-                click.echo(json.dumps(figure.as_json(), sort_keys=True))
+                click.echo(json.dumps({**figure.as_json(), "machine": machine}, sort_keys=True))
             else:
                 click.echo(figure.as_text())
             sys.stdout.flush()
