@@ -1,0 +1,1 @@
+"""Access points, their groups, rooms and doors, controllers and their reader heads."""

@@ -1,0 +1,82 @@
+"""The Flask application factory.
+
+``create_app()`` wires configuration, the database engine and a session per request
+(application context). Feature blueprints (REST API, web UI) register themselves on top;
+they reach the database through ``db_session()``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from hub.config import HubConfig
+from hub.db import make_engine, make_session_factory, normalize_url, upgrade
+
+log = logging.getLogger(__name__)
+
+EXTENSION_KEY = "vratnik"
+
+
+@dataclass(frozen=True)
+class HubState:
+    """What one app instance shares between requests."""
+
+    config: HubConfig
+    database_url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def create_app(config: HubConfig | None = None) -> Flask:
+    """A hub app; without a config it reads ``VRATNIK_*`` environment variables."""
+    app = Flask("hub", instance_relative_config=True)
+    settings = config if config is not None else HubConfig.from_env()
+    url = settings.resolved_database_url(app.instance_path)
+    if normalize_url(url).get_backend_name() == "sqlite":
+        database = normalize_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if settings.migrate_on_start:
+        upgrade(url)
+    engine = make_engine(url, echo=settings.sql_echo)
+    app.extensions[EXTENSION_KEY] = HubState(
+        config=settings, database_url=url, engine=engine, sessions=make_session_factory(engine)
+    )
+    app.teardown_appcontext(_close_session)
+    log.info("hub app created (database backend %s)", engine.dialect.name)
+    return app
+
+
+def hub_state(app: Flask | None = None) -> HubState:
+    """The shared state of ``app`` (default: the current app)."""
+    target = app if app is not None else current_app
+    state = target.extensions.get(EXTENSION_KEY)
+    if not isinstance(state, HubState):
+        raise RuntimeError("this Flask app was not made by hub.app.create_app")
+    return state
+
+
+def db_session() -> Session:
+    """The session of the current application context (one per request), created on first use.
+
+    Views commit it themselves; whatever is not committed is rolled back at teardown.
+    """
+    session = g.get("db_session")
+    if session is None:
+        session = hub_state().sessions()
+        g.db_session = session
+    if not isinstance(session, Session):
+        raise RuntimeError("g.db_session is not a SQLAlchemy session")
+    return session
+
+
+def _close_session(_error: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if isinstance(session, Session):
+        session.close()

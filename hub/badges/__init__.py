@@ -1,0 +1,1 @@
+"""Badges (cards): issued and withdrawn, never deleted, every state kept in history."""

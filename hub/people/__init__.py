@@ -1,0 +1,2 @@
+"""Persons, their classes, custom fields ("titles" with allowed "elements"), locations,
+and the group hierarchy."""

@@ -1,0 +1,1 @@
+"""Schedules (weekly, cyclic N-day, one-day holiday schedules) and holiday lists."""

@@ -1,0 +1,1 @@
+"""Sites: one installation's premises, with the IANA time zone its schedules are written in."""
