@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hub.db import Base
 from hub.dbtypes import UTCDateTime
 
+
 class Site(Base):
     """One site: its schedules are site-local wall-clock time in ``time_zone``."""
 
