@@ -218,9 +218,8 @@ def decode(data: object, max_size: int = MAX_SIZE, max_depth: int = MAX_DEPTH) -
         raise CborError("empty input: expected a CBOR item at byte 0")
     value, pos = _decode_item(data, 0, end, max_depth)
     if pos != end:
-        raise CborError(
-            str(end - pos) + " trailing bytes after the CBOR item, starting at byte " + str(pos)
-        )
+        raise CborError("trailing data after the CBOR item: " + str(end - pos)
+                        + " byte(s) starting at byte " + str(pos))
     return value
 
 

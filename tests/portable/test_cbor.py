@@ -175,7 +175,7 @@ def test_huge_declared_lengths_fail_before_allocating():
 
 
 def test_rejects_trailing_bytes():
-    assert _error("0000") == "1 trailing bytes after the CBOR item, starting at byte 1"
+    assert _error("0000") == "trailing data after the CBOR item: 1 byte(s) starting at byte 1"
     assert "starting at byte 3" in _error("820102ff")
 
 
