@@ -15,6 +15,7 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from hub.api import init_api
 from hub.config import HubConfig
 from hub.db import make_engine, make_session_factory, normalize_url, upgrade
 
@@ -49,6 +50,7 @@ def create_app(config: HubConfig | None = None) -> Flask:
         config=settings, database_url=url, engine=engine, sessions=make_session_factory(engine)
     )
     app.teardown_appcontext(_close_session)
+    init_api(app)
     log.info("hub app created (database backend %s)", engine.dialect.name)
     return app
 
