@@ -118,9 +118,7 @@ class AccessPointGroupMember(Base):
 
     __tablename__ = "access_point_group_members"
     __table_args__ = (
-        CheckConstraint(
-            "(access_point_id IS NULL) <> (child_group_id IS NULL)", name="one_member"
-        ),
+        CheckConstraint("(access_point_id IS NULL) <> (child_group_id IS NULL)", name="one_member"),
         CheckConstraint("child_group_id IS NULL OR child_group_id <> group_id", name="not_self"),
         UniqueConstraint("group_id", "access_point_id"),
         UniqueConstraint("group_id", "child_group_id"),

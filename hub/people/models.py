@@ -192,9 +192,7 @@ class Location(Base):
     __tablename__ = "person_locations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("persons.id", ondelete="CASCADE"), index=True
-    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
     phone: Mapped[str] = mapped_column(String(50), default="")

@@ -60,9 +60,7 @@ class AccessRule(Base):
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
     access_point_id: Mapped[int | None] = mapped_column(ForeignKey("access_points.id"))
-    access_point_group_id: Mapped[int | None] = mapped_column(
-        ForeignKey("access_point_groups.id")
-    )
+    access_point_group_id: Mapped[int | None] = mapped_column(ForeignKey("access_point_groups.id"))
     schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id"))
     start_date: Mapped[date | None] = mapped_column(Date)
     holiday_list_id: Mapped[int | None] = mapped_column(ForeignKey("holiday_lists.id"))
@@ -88,9 +86,7 @@ class PersonPolicy(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("persons.id", ondelete="CASCADE"), index=True
-    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("access_policies.id"), index=True)
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub import validation as check
 from hub.errors import Conflict, Invalid, NotFound
 from hub.people.models import BadgeType, PersonClass
 from hub.sites.models import Site
@@ -45,20 +46,10 @@ def validate_code(code: object) -> str:
     return code
 
 
-def validate_name(field: str, value: object, max_length: int = 200) -> str:
-    """A required, trimmed, length-checked name (shared by every feature's services)."""
-    if not isinstance(value, str) or not value.strip():
-        raise Invalid(field, "must not be empty")
-    text = value.strip()
-    if len(text) > max_length:
-        raise Invalid(field, f"at most {max_length} characters, got {len(text)}")
-    return text
-
-
 def create_site(session: Session, *, code: str, name: str, time_zone: str) -> Site:
     """A new site with the built-in classes employee and visitor."""
     validate_code(code)
-    site_name = validate_name("name", name)
+    site_name = check.name("name", name)
     validate_time_zone(time_zone)
     if session.scalar(select(Site.id).where(Site.code == code)) is not None:
         raise Conflict(f"a site with code {code!r} already exists", field="code")
@@ -99,7 +90,7 @@ def update_site(session: Session, site_id: int, changes: Mapping[str, object]) -
     site = get_site(session, site_id)
     for field, value in changes.items():
         if field == "name":
-            site.name = validate_name("name", value)
+            site.name = check.name("name", value)
         elif field == "time_zone":
             site.time_zone = validate_time_zone(value)
         elif field in {"code", "id", "created_at"}:
