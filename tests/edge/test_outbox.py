@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -372,3 +373,37 @@ def test_threads_share_one_outbox(tmp_path: Path) -> None:
         assert all(seqs == sorted(seqs) for seqs in got)
         tail = all_events(box)
         assert [e.seq for e in tail] == list(range(box.acked_seq + 1, 401))
+
+
+def test_a_tear_at_every_byte_of_the_last_batch_is_recovered(tmp_path: Path) -> None:
+    """What a power cut mid-write can leave: prefixes of the last batch's bytes (every
+    byte of the frame headers, then every 5th byte, and each record boundary +-1)."""
+    src = tmp_path / "src"
+    with Outbox(src) as box:
+        box.append_many([("access", payload(i, 20)) for i in range(3)])
+        before = seg_files(src)[-1].stat().st_size
+        box.append_many([("access", payload(3, 20)), ("tamper", payload(4, 5))])
+        after = seg_files(src)[-1].stat().st_size
+    record_ends = {before + len(records.encode(4, "access", payload(3, 20), False)): 4,
+                   after: 5}
+    boundary = min(record_ends)
+    cuts = {*range(before, before + 24), *range(before, after + 1, 5),
+            *range(boundary - 1, boundary + 24), after - 1, after}
+    for cut in sorted(cuts):
+        work = tmp_path / f"cut{cut}"
+        shutil.copytree(src, work)
+        os.truncate(seg_files(work)[-1], cut)
+        with Outbox(work) as box:
+            events = all_events(box)
+            complete = max([3] + [seq for end, seq in record_ends.items() if end <= cut])
+            stored = [e for e in events if not e.kind.startswith("outbox.")]
+            assert [e.seq for e in stored] == list(range(1, complete + 1)), cut
+            assert [e.payload for e in stored[:3]] == [payload(i, 20) for i in range(3)]
+            lost = markers(events, "outbox.lost")
+            torn = cut not in (before, *record_ends)
+            assert lost == ([{"first": complete + 1, "last": complete + 1, "reason": "torn"}]
+                            if torn else [])
+            assert box.status.level == ("notice" if torn else "ok")
+            next_seq = box.append("access", b"\xa0")
+            assert next_seq == complete + 1 + (2 if torn else 0)
+        shutil.rmtree(work)
