@@ -16,7 +16,6 @@ from protocols.portable import cbor
 from protocols.portable.accesslist_model import (
     DEFAULT_TERMS,
     FORMAT,
-    KEY_MAX,
     PIN_HASH_SIZE,
     READER_MAX,
     SALT_MAX,
@@ -29,9 +28,16 @@ from protocols.portable.accesslist_model import (
 from protocols.portable.cardkey import masked
 from protocols.portable.errors import AccessListError, CborError
 from protocols.portable.ordered import bisect_left, sort_order, sorted_ints
-from protocols.portable.varint import decode_ascending, encode_ascending
+from protocols.portable.varint import (
+    decode_ascending,
+    decode_uints,
+    encode_ascending,
+    encode_uints,
+)
 
-FIELDS = ("f", "ver", "site", "ctl", "hs", "he", "salt", "rd", "sc", "pr", "cd", "vx", "pin")
+FIELDS = (
+    "f", "ver", "site", "ctl", "hs", "he", "salt", "rd", "sc", "pr", "cd", "tm", "vx", "pin",
+)
 MAX_SNAPSHOT = 64 << 20  # bytes; 2,000,000 cards take about 6 MB
 _ITEMSIZE = {"B": 1, "H": 2, "I": 4}
 
@@ -95,14 +101,15 @@ def encode_snapshot(lst: AccessList) -> bytes:
     for key, p in zip(keys, lst.card_profile):  # noqa: B905 - MicroPython's zip has no strict
         groups[number[p]].append(key)
     cd = [[j, encode_ascending(g, "card keys")] for j, g in enumerate(groups)]
-    vx = []
-    vf = lst.valid_from
-    vt = lst.valid_to
-    fl = lst.flags
-    for i, t in enumerate(lst.card_terms):
-        if t and (vf[t], vt[t], fl[t]) != DEFAULT_TERMS:
-            vx.append([keys[i], vf[t], vt[t], fl[t]])
+    tm, vx = _encode_terms(lst)
     pins = lst.pins
+    pin_keys = sorted_ints(list(pins))
+    pin_positions = []
+    for key in pin_keys:
+        i = bisect_left(keys, key)
+        if i == len(keys) or keys[i] != key:
+            raise AccessListError("PIN for card " + masked(key) + ", which is not listed")
+        pin_positions.append(i)
     return cbor.encode({
         "f": FORMAT,
         "ver": lst.version,
@@ -115,9 +122,35 @@ def encode_snapshot(lst: AccessList) -> bytes:
         "sc": sc,
         "pr": pr,
         "cd": cd,
+        "tm": tm,
         "vx": vx,
-        "pin": [[key, pins[key]] for key in sorted_ints(list(pins))],
+        "pin": [encode_ascending(pin_positions, "PIN positions"),
+                b"".join([pins[key] for key in pin_keys])],
     })
+
+
+def _encode_terms(lst: AccessList) -> "tuple[list[list[int]], list[bytes]]":
+    """("tm", "vx"): distinct non-default terms in first-use order, and who has which."""
+    vf = lst.valid_from
+    vt = lst.valid_to
+    fl = lst.flags
+    number: dict[tuple[int, int, int], int] = {}
+    tm: list[list[int]] = []
+    positions = []
+    numbers = []
+    for i, t in enumerate(lst.card_terms):
+        if t:
+            terms = (vf[t], vt[t], fl[t])
+            if terms == DEFAULT_TERMS:
+                continue
+            n = number.get(terms)
+            if n is None:
+                n = len(tm)
+                number[terms] = n
+                tm.append([terms[0], terms[1], terms[2]])
+            positions.append(i)
+            numbers.append(n)
+    return tm, [encode_ascending(positions, "validity positions"), encode_uints(numbers)]
 
 
 def content_hash(lst: AccessList) -> bytes:
@@ -166,7 +199,7 @@ def decode_snapshot(data: bytes, max_size: int = MAX_SNAPSHOT) -> AccessList:
     lst.schedules = _decode_schedules(value["sc"])
     lst.profiles = _decode_profiles(value["pr"], lst.readers, len(lst.schedules))
     _decode_cards(value["cd"], lst)
-    _decode_terms(value["vx"], lst)
+    _decode_terms(value["tm"], value["vx"], lst)
     _decode_pins(value["pin"], lst)
     return lst
 
@@ -262,40 +295,49 @@ def _decode_cards(items: object, lst: AccessList) -> None:
     lst.card_profile = all_prof
 
 
-def _find(lst: AccessList, key: object, what: str) -> int:
-    k = check.uint(key, KEY_MAX, what + " key")
-    i = bisect_left(lst.keys, k)
-    if i == len(lst.keys) or lst.keys[i] != k:
-        raise AccessListError(what + ": card " + masked(k) + " is not in 'cd'")
-    return i
+def _positions(item: object, what: str, count: int) -> "tuple[array[int], object]":
+    """A ``[positions, payload]`` pair: card positions (ascending varints) below ``count``."""
+    pair = check.array_of(item, what, 2)
+    positions = decode_ascending(check.raw(pair[0], what + " positions"), "I",
+                                 what + " positions")
+    if positions and positions[-1] >= count:
+        raise AccessListError(what + " positions: card " + str(positions[-1])
+                              + " does not exist; there are " + str(count) + " cards")
+    return positions, pair[1]
 
 
-def _decode_terms(items: object, lst: AccessList) -> None:
-    positions = []
-    table: list[tuple[int, int, int]] = []
-    index: dict[tuple[int, int, int], int] = {DEFAULT_TERMS: 0}
-    prev = -1
-    for n, item in enumerate(check.array_of(items, "snapshot 'vx'")):
-        what = "snapshot 'vx'[" + str(n) + "]"
-        entry = check.array_of(item, what, 4)
-        i = _find(lst, entry[0], what)
-        if i <= prev:
-            raise AccessListError(what + " keys must be ascending")
-        prev = i
-        vf, vt = check.validity(entry[1], entry[2], what)
-        terms = (vf, vt, check.card_flags(entry[3], what + " flags"))
-        if terms == DEFAULT_TERMS:
-            raise AccessListError(what + " repeats the default validity and flags")
-        t = index.get(terms)
-        if t is None:
-            t = len(table) + 1
-            index[terms] = t
-            table.append(terms)
-        positions.append((i, t))
+def _decode_terms(table_items: object, vx: object, lst: AccessList) -> None:
+    table = []
+    seen = {DEFAULT_TERMS: -1}
+    for n, item in enumerate(check.array_of(table_items, "snapshot 'tm'")):
+        what = "snapshot 'tm'[" + str(n) + "]"
+        entry = check.array_of(item, what, 3)
+        vf, vt = check.validity(entry[0], entry[1], what)
+        terms = (vf, vt, check.card_flags(entry[2], what + " flags"))
+        if terms in seen:
+            raise AccessListError(what + " repeats " + ("the default validity and flags"
+                                  if terms == DEFAULT_TERMS else "'tm'[" + str(seen[terms]) + "]"))
+        seen[terms] = n
+        table.append(terms)
+    n_cards = len(lst.keys)
+    positions, raw_numbers = _positions(vx, "snapshot 'vx'", n_cards)
+    numbers = decode_uints(check.raw(raw_numbers, "snapshot 'vx' terms"), len(table),
+                           "snapshot 'vx' terms")
+    if len(numbers) != len(positions):
+        raise AccessListError("snapshot 'vx' has " + str(len(positions)) + " positions but "
+                              + str(len(numbers)) + " terms")
     code = index_typecode(len(table) + 1)
-    terms_arr = array(code, bytes(len(lst.keys) * _ITEMSIZE[code]))
-    for i, t in positions:
-        terms_arr[i] = t
+    terms_arr = array(code, bytes(n_cards * _ITEMSIZE[code]))
+    next_new = 0  # 'tm' is numbered in first-use order
+    for i, n in zip(positions, numbers):  # noqa: B905 - lengths checked; MicroPython zip
+        if n == next_new:
+            next_new += 1
+        elif n > next_new:
+            raise AccessListError("snapshot 'vx' uses 'tm'[" + str(n) + "] before 'tm'["
+                                  + str(next_new) + "] (first-use order)")
+        terms_arr[i] = n + 1  # entry 0 of the in-memory table is the default
+    if next_new != len(table):
+        raise AccessListError("snapshot 'tm'[" + str(next_new) + "] is not used by any card")
     for terms in table:
         lst.valid_from.append(terms[0])
         lst.valid_to.append(terms[1])
@@ -303,13 +345,9 @@ def _decode_terms(items: object, lst: AccessList) -> None:
     lst.card_terms = terms_arr
 
 
-def _decode_pins(items: object, lst: AccessList) -> None:
-    prev = -1
-    for n, item in enumerate(check.array_of(items, "snapshot 'pin'")):
-        what = "snapshot 'pin'[" + str(n) + "]"
-        entry = check.array_of(item, what, 2)
-        i = _find(lst, entry[0], what)
-        if i <= prev:
-            raise AccessListError(what + " keys must be ascending")
-        prev = i
-        lst.pins[lst.keys[i]] = check.raw(entry[1], what + " hash", PIN_HASH_SIZE)
+def _decode_pins(item: object, lst: AccessList) -> None:
+    positions, hashes = _positions(item, "snapshot 'pin'", len(lst.keys))
+    hashes = check.raw(hashes, "snapshot 'pin' hashes", PIN_HASH_SIZE * len(positions))
+    keys = lst.keys
+    for n, i in enumerate(positions):
+        lst.pins[keys[i]] = hashes[n * PIN_HASH_SIZE:(n + 1) * PIN_HASH_SIZE]

@@ -78,3 +78,46 @@ def decode_ascending(data: bytes, typecode: str, what: str) -> "array[int]":
     if shift:
         raise AccessListError(what + ": truncated varint at the end")
     return out
+
+
+def encode_uints(values: "list[int] | array[int]") -> bytes:
+    """Non-negative ints as plain varints, one after the other (no ordering implied)."""
+    out = bytearray()
+    for value in values:
+        d = value
+        while d > 0x7F:
+            out.append((d & 0x7F) | 0x80)
+            d >>= 7
+        out.append(d)
+    return bytes(out)
+
+
+def decode_uints(data: bytes, limit: int, what: str) -> "list[int]":
+    """The ints :func:`encode_uints` wrote, each at most ``limit``; strict like decode_ascending."""
+    if not isinstance(data, bytes):
+        raise AccessListError(what + " must be bytes, got " + type(data).__name__)
+    out: list[int] = []
+    acc = 0
+    shift = 0
+    pos = 0
+    for b in data:
+        if shift and not b:
+            raise AccessListError(what + ": non-shortest varint at byte " + str(pos))
+        acc |= (b & 0x7F) << shift
+        pos += 1
+        if b & 0x80:
+            shift += 7
+            if shift > 63:
+                raise AccessListError(what + ": varint longer than 64 bits at byte " + str(pos))
+            continue
+        if acc > limit:
+            raise AccessListError(
+                what + ": value " + str(acc) + " at item " + str(len(out)) + " is above "
+                + str(limit)
+            )
+        out.append(acc)
+        acc = 0
+        shift = 0
+    if shift:
+        raise AccessListError(what + ": truncated varint at the end")
+    return out
