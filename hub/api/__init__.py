@@ -21,7 +21,14 @@ API_VERSION = "1"
 OPENAPI_VERSION = "3.0.3"
 
 # Resource modules, each with a module-level ``blp`` (an ApiBlueprint).
-RESOURCE_MODULES = ("hub.api.sites",)
+RESOURCE_MODULES = (
+    "hub.api.sites",
+    "hub.api.classes",
+    "hub.api.titles",
+    "hub.api.groups",
+    "hub.api.persons",
+    "hub.api.person_parts",
+)
 
 
 class HubApi(Api):  # type: ignore[misc]  # flask-smorest is untyped

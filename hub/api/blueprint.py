@@ -72,7 +72,7 @@ class ApiBlueprint:
         method: str,
         rule: str,
         *,
-        content_type: str,
+        content_type: str | None = None,
         status: int = HTTPStatus.OK,
         errors: Sequence[int] = (),
         description: str = "",
@@ -80,6 +80,7 @@ class ApiBlueprint:
     ) -> Callable[[F], F]:
         """Register a view that returns a ready Flask response (e.g. a photo's bytes).
 
+        ``content_type``: media type of the response body (None: no body);
         ``request_types``: media types of a raw request body the view reads itself.
         """
         blueprint = self.smorest
@@ -94,12 +95,18 @@ class ApiBlueprint:
                         "content": {media: binary for media in request_types},
                     }
                 )(view)
+            if content_type is None:  # no body (204)
+                success: dict[str, Any] = {}
+            else:
+                success = {
+                    "schema": {"type": "string", "format": "binary"},
+                    "content_type": content_type,
+                }
             view = blueprint.alt_response(
                 status,
-                schema={"type": "string", "format": "binary"},
-                content_type=content_type,
                 description=description or HTTPStatus(status).phrase,
                 success=True,
+                **success,
             )(view)
             for code in sorted({*COMMON_ERRORS, *errors}):
                 view = blueprint.alt_response(code, response=HTTPStatus(code).name)(view)

@@ -8,11 +8,13 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from hub import validation as check
 from hub.app import db_session
 from hub.sites.models import Site
 from hub.sites.services import get_site_by_code
 
 T = TypeVar("T")
+M = TypeVar("M")
 
 
 def session() -> Session:
@@ -36,3 +38,12 @@ def paginate(stmt: Select[tuple[T]] | Select[T], query: Mapping[str, Any]) -> tu
 def commit() -> None:
     """Commit the request's work (views call this after a successful change)."""
     session().commit()
+
+
+def in_site(model: type[M], ident: object, kind: str, site: Site) -> M:
+    """Row ``ident`` of ``model`` if it belongs to ``site``, else NotFound (404).
+
+    Another site's object answers exactly like a missing one: one site's API must not reach
+    into another site's data.
+    """
+    return check.in_site(session(), model, ident, kind, site.id)

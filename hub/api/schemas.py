@@ -39,6 +39,11 @@ class StrictBoolean(fields.Boolean):
     falsy: set[Any] = {False}  # noqa: RUF012
 
 
+def query_flag(**kwargs: Any) -> fields.Boolean:
+    """A yes/no query-string parameter: ``true`` or ``false``."""
+    return fields.Boolean(truthy={"true"}, falsy={"false"}, **kwargs)
+
+
 def ident(**kwargs: Any) -> StrictInteger:
     """A reference to an object by its id (a positive integer)."""
     return StrictInteger(validate=validate.Range(min=1, max=ID_MAX), **kwargs)
