@@ -1,16 +1,18 @@
-"""The one place the store turns snapshot bytes into an AccessList.
+"""The one place the store turns snapshot bytes into an AccessList and back.
 
-Kept separate so the list store works (and is tested) on bytes and hashes alone, and
-the codec's import stays out of the store's hot paths.
+Kept apart so the list store itself works (and is tested) on bytes and hashes alone.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from protocols.portable.accesslist import AccessList, decode_snapshot, encode_snapshot
 
 
-def decode_access_list(snapshot: bytes) -> Any:
-    """Decode canonical snapshot bytes into an ``AccessList`` (raises ``AccessListError``)."""
-    accesslist = importlib.import_module("protocols.portable.accesslist")
-    return accesslist.decode_snapshot(snapshot)
+def decode_access_list(snapshot: bytes) -> AccessList:
+    """Decode canonical snapshot bytes (raises ``AccessListError``, a ``ValueError``)."""
+    return decode_snapshot(snapshot)
+
+
+def encode_access_list(lst: AccessList) -> tuple[bytes, int]:
+    """The canonical snapshot bytes of ``lst`` (compacted first) and its version."""
+    return encode_snapshot(lst), lst.version

@@ -33,8 +33,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Literal, TypeVar
 
+from edge.store.decoding import decode_access_list, encode_access_list
 from edge.store.errors import ListFileError
 from edge.store.fsutil import fsync_dir, remove_if_exists, write_durable
+from protocols.portable.accesslist import AccessList
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +281,19 @@ class ListStore:
     def load_snapshot(self) -> Loaded[bytes]:
         """Like :meth:`load` without decoding: the verified snapshot bytes."""
         return self.load(_identity)
+
+    def load_access_list(self) -> Loaded[AccessList]:
+        """The newest usable list decoded into an ``AccessList`` (the agent's start-up)."""
+        return self.load(decode_access_list)
+
+    def save_access_list(self, lst: AccessList, expected_hash: bytes | None = None) -> bytes:
+        """Encode ``lst`` canonically and :meth:`save` it; its content hash.
+
+        ``expected_hash`` is the hub's hash of the result (a delta's ``hash``): a list
+        that does not hash to it is not saved, so a wrongly applied delta never sticks.
+        """
+        snapshot, version = encode_access_list(lst)
+        return self.save(snapshot, version, expected_hash)
 
 
 _SLOTS: tuple[tuple[str, Slot], ...] = ((CURRENT, "current"), (PREVIOUS, "previous"))

@@ -12,6 +12,17 @@ import pytest
 from edge.store import listfile
 from edge.store.errors import ListFileError
 from edge.store.listfile import HEADER_SIZE, ListStore
+from protocols.portable.accesslist import (
+    READER_PIN,
+    TIME_MAX,
+    AccessList,
+    AccessListBuilder,
+    apply_delta,
+    content_hash,
+    diff,
+    encode_snapshot,
+)
+from protocols.portable.cardkey import H10301_26, card_key
 
 SNAP1 = b"\xadaf\x01cver\x01" + bytes(range(256)) * 4  # stand-in snapshot bytes
 SNAP2 = b"\xadaf\x01cver\x02" + bytes(range(255, -1, -1)) * 5
@@ -235,3 +246,77 @@ def test_a_crash_at_any_step_of_a_save_leaves_old_or_new(
     assert loaded.status.using == "current"
     assert (loaded.value, loaded.status.version) in ((SNAP2, 2), (b"version three", 3))
     assert calls >= crash_at
+
+
+# -- the full path: AccessList -> canonical bytes -> file -> AccessList ------------------
+
+def build_list(version: int, extra_card: bool = False) -> AccessList:
+    builder = AccessListBuilder(version, site="plant", controller="door-1",
+                                horizon_start=1_700_000_000, horizon_end=1_703_000_000,
+                                salt=b"salt")
+    builder.reader(1)
+    builder.reader(2, READER_PIN)
+    always = builder.schedule([(0, TIME_MAX)])
+    day = builder.schedule([(1_700_030_000, 1_700_060_000)])
+    staff = builder.profile({1: always, 2: day})
+    for number in range(100, 140):
+        builder.card(card_key(H10301_26, number), staff)
+    if extra_card:
+        builder.card(card_key(H10301_26, 999), staff, pin="4321")
+    return builder.build()
+
+
+def test_an_access_list_round_trips_through_the_file(store: ListStore) -> None:
+    original = build_list(5)
+    digest = store.save_access_list(original)
+    assert digest == content_hash(original)
+    loaded = store.load_access_list()
+    assert loaded.status.message == "using current version 5"
+    assert loaded.value is not None
+    assert loaded.value.version == 5
+    assert loaded.value.cards() == original.cards()
+    assert encode_snapshot(loaded.value) == encode_snapshot(original)
+
+
+def test_a_delta_result_is_saved_only_if_it_hashes_as_the_hub_said(store: ListStore) -> None:
+    v1, v2 = build_list(1), build_list(2, extra_card=True)
+    store.save_access_list(v1)
+    delta = diff(build_list(1), v2)
+    edge_list = store.load_access_list().value
+    assert edge_list is not None
+    apply_delta(edge_list, delta)
+    store.save_access_list(edge_list, expected_hash=content_hash(v2))
+    assert store.load_access_list().status.version == 2
+    with pytest.raises(ListFileError, match="expected content hash"):
+        store.save_access_list(build_list(3), expected_hash=content_hash(v2))
+    # a torn current file: the agent decides from version 1 and says so
+    cur(store).write_bytes(cur(store).read_bytes()[:-3])
+    loaded = store.load_access_list()
+    assert loaded.value is not None
+    assert loaded.value.version == 1
+    assert loaded.value.lookup(card_key(H10301_26, 999)) is None
+    assert loaded.value.lookup(card_key(H10301_26, 100)) is not None
+    assert loaded.status.message.startswith("current list corrupt (truncated")
+    assert loaded.status.message.endswith("using previous version 1")
+
+
+def test_a_well_hashed_but_invalid_snapshot_is_not_used(store: ListStore) -> None:
+    store.save_access_list(build_list(1))
+    store.save(b"\xa1af\x09", 2)  # hashes fine, but is no access list
+    loaded = store.load_access_list()
+    assert loaded.value is not None
+    assert loaded.value.version == 1
+    assert loaded.status.level == "warning"
+    assert loaded.status.message.startswith("current list corrupt (undecodable: ")
+    assert loaded.status.problems[0].code == "undecodable"
+
+
+def test_a_header_version_that_disagrees_with_the_snapshot_is_not_used(
+        store: ListStore) -> None:
+    store.save_access_list(build_list(1))
+    store.save(encode_snapshot(build_list(2)), 7)  # a caller bug: wrong header version
+    loaded = store.load_access_list()
+    assert loaded.value is not None
+    assert loaded.value.version == 1
+    assert loaded.status.problems[0].code == "version-mismatch"
+    assert "header says version 7, snapshot says 2" in loaded.status.message
