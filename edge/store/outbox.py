@@ -6,7 +6,7 @@ never handed out twice, across restarts and crashes. The hub acknowledges the hi
 contiguous seq it committed; :meth:`Outbox.ack` persists that and deletes segment files
 that hold only acknowledged events. When the configured capacity is reached, the policy
 in docs/edge-store.md applies: acknowledged records go first, then the *oldest
-unacknowledged non-alarm* events are evicted and an ``outbox.dropped`` marker event
+unacknowledged non-alarm* events are evicted and an ``outbox_dropped`` marker event
 names them; alarms and markers are never evicted. Nothing is ever dropped silently.
 
 Files in the outbox directory: ``seg-<base seq>.log`` (records.py, segment.py) and
@@ -19,6 +19,7 @@ import bisect
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ from edge.store.errors import (
 from edge.store.fsutil import datasync, fsync_dir, remove_if_exists, write_all
 from edge.store.records import Event
 from edge.store.segment import Segment
+from protocols.portable.names import is_word
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +47,10 @@ __all__ = ["DEFAULT_ALARM_KINDS", "Event", "Outbox", "OutboxConfig", "OutboxStat
 
 # Access alarms: kept even when the outbox is full (the names are the event kinds the
 # agent uses for them).
-DEFAULT_ALARM_KINDS = frozenset({"door.forced", "door.held", "tamper", "duress"})
-MARKER_DROPPED = "outbox.dropped"  # events evicted because the outbox was full
-MARKER_LOST = "outbox.lost"  # seqs lost to a torn write or damaged storage
-MARKER_REJECTED = "outbox.rejected"  # events refused with OutboxFullError
+DEFAULT_ALARM_KINDS = frozenset({"door_forced", "door_held", "tamper", "duress"})
+MARKER_DROPPED = "outbox_dropped"  # events evicted because the outbox was full
+MARKER_LOST = "outbox_lost"  # seqs lost to a torn write or damaged storage
+MARKER_REJECTED = "outbox_rejected"  # events refused with OutboxFullError
 MARKER_KINDS = frozenset({MARKER_DROPPED, MARKER_LOST, MARKER_REJECTED})
 ACK_FILE = "acked"
 
@@ -201,15 +203,14 @@ class Outbox:
                 raise
             if self._rejected_pending:
                 self._write_marker(MARKER_REJECTED, {"n": self._rejected_pending,
-                                                     "reason": "outbox-full"})
+                                                     "reason": "full"})
                 self._rejected_pending = 0
             return self._write(items)
 
     def _validated(self, kind: str, payload: bytes) -> tuple[str, bytes, bool]:
-        if not isinstance(kind, str) or not 0 < len(kind) <= records.MAX_KIND or not (
-                kind.isascii() and kind.isprintable()):
-            raise OutboxError(f"event kind must be 1..{records.MAX_KIND} printable ASCII "
-                              f"characters, got {kind!r}")
+        if not is_word(kind, records.MAX_KIND):
+            raise OutboxError(f"event kind must be a lower-case word of 1..{records.MAX_KIND} "
+                              f"characters [a-z0-9_] (as on the wire), got {kind!r}")
         if kind in MARKER_KINDS:
             raise OutboxError(f"event kind {kind!r} is reserved for the outbox's own markers")
         if not isinstance(payload, bytes | bytearray | memoryview):
@@ -262,6 +263,7 @@ class Outbox:
 
     def _write_marker(self, kind: str, fields: dict[str, object]) -> int:
         """Append a marker event (never evicted, allowed past the capacity)."""
+        fields = {**fields, "ts": int(time.time())}
         seq = self._write([(kind, cbor2.dumps(fields, canonical=True), True)])[0]
         log.warning("outbox marker %s seq %s: %s", kind, seq, fields)
         return seq
@@ -312,7 +314,7 @@ class Outbox:
             # The marker is durable before the eviction: a crash in between can only
             # leave events the marker called dropped, never an unexplained gap.
             self._write_marker(MARKER_DROPPED, {"n": len(dropped), "first": dropped[0],
-                                                "last": dropped[-1], "reason": "outbox-full"})
+                                                "last": dropped[-1], "reason": "full"})
             self._dropped += len(dropped)
         keep = [(r, data[r.offset:r.end]) for r in unacked if r.kept or not evict]
         self._replace(seg, segment.rewrite(seg, keep))

@@ -22,7 +22,7 @@ FRAME = struct.Struct(">II")  # body length, crc32 of the body
 BODY = struct.Struct(">QBB")  # seq, flags, kind length
 OVERHEAD = FRAME.size + BODY.size  # 18 bytes + kind + payload
 FLAG_KEPT = 0x01  # an alarm or a marker: never evicted when the outbox is full
-MAX_KIND = 64
+MAX_KIND = 32  # the wire's limit on an event kind (a lower-case word)
 MAX_BODY = 1 << 24  # sanity bound on a length field; real records are far smaller
 # A record's seq is above the previous one's but not absurdly: a damaged byte that
 # happens to give a valid CRC over garbage is then still rejected by this window.

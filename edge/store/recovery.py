@@ -4,7 +4,7 @@
 a crash or damage left behind: a torn tail on the active segment, damaged spans inside
 files, an interrupted segment creation, leftover rewrite temporaries. Each damaged span
 becomes a *lost range* of sequence numbers, so the outbox can tell the hub exactly which
-seqs will never arrive (an ``outbox.lost`` marker) instead of leaving an unexplained gap.
+seqs will never arrive (an ``outbox_lost`` marker) instead of leaving an unexplained gap.
 The outbox then applies the repairs (see ``Outbox._recover``).
 """
 

@@ -36,7 +36,7 @@ from edge.store.outbox import Event, Outbox, OutboxConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = int(os.environ.get("VRATNIK_SIGKILL_SEED", "20240602"))
-ALARM_EVERY = 9  # every 9th event of a writer is an alarm ("door.forced")
+ALARM_EVERY = 9  # every 9th event of a writer is an alarm ("door_forced")
 
 
 # -- the writer process ------------------------------------------------------------------
@@ -48,7 +48,7 @@ def expected_payload(run: int, i: int) -> bytes:
 
 def kind_of(i: int, mode: str) -> str:
     every = ALARM_EVERY if mode != "full" else 50  # the small outbox: fewer alarms
-    return "door.forced" if i % every == 0 else "access"
+    return "door_forced" if i % every == 0 else "access"
 
 
 def config_for(mode: str) -> OutboxConfig:
@@ -115,8 +115,8 @@ class Reported:
         kinds = [e.kind for e in events]
         return (f"{self.opened} opens ({self.recovered} recovered leftovers), "
                 f"{self.runs_with_events} runs appended, {len(self.stored)} events reported, "
-                f"{len(events)} stored now, {kinds.count('outbox.lost')} torn-write markers, "
-                f"{kinds.count('outbox.dropped')} eviction markers, {self.rejected} refused, "
+                f"{len(events)} stored now, {kinds.count('outbox_lost')} torn-write markers, "
+                f"{kinds.count('outbox_dropped')} eviction markers, {self.rejected} refused, "
                 f"last ack reported {self.acked}")
 
     def take(self, run: int, text: str) -> None:
@@ -215,7 +215,7 @@ def check_events(events: list[Event], reported: Reported, acked: int, mode: str)
     by_seq = {e.seq: e for e in events}
     identities: set[tuple[int, int]] = set()
     for event in events:
-        if event.kind.startswith("outbox."):
+        if event.kind.startswith("outbox_"):
             continue
         fields = cbor2.loads(event.payload)
         identity = (fields["r"], fields["i"])
@@ -223,8 +223,8 @@ def check_events(events: list[Event], reported: Reported, acked: int, mode: str)
         identities.add(identity)
         assert event.payload == expected_payload(*identity), f"payload of seq {event.seq} damaged"
         assert event.kind == kind_of(identity[1], mode)
-    dropped = marker_ranges(events, "outbox.dropped")
-    lost = marker_ranges(events, "outbox.lost")
+    dropped = marker_ranges(events, "outbox_dropped")
+    lost = marker_ranges(events, "outbox_lost")
     for seq, (run, i) in reported.stored.items():
         if seq <= acked:
             continue  # acknowledged by the hub, may be pruned
@@ -252,7 +252,7 @@ def test_sigkill_at_random_instants_loses_and_duplicates_nothing(tmp_path: Path)
     assert len(reported.stored) >= 2000
     stored_ids = {(r, i) for r, i in reported.stored.values()}
     present = {(cbor2.loads(e.payload)["r"], cbor2.loads(e.payload)["i"])
-               for e in events if e.kind != "outbox.lost"}
+               for e in events if e.kind != "outbox_lost"}
     assert stored_ids <= present
 
 
@@ -274,6 +274,6 @@ def test_sigkill_while_the_full_outbox_evicts(tmp_path: Path) -> None:
     events, acked = read_all(tmp_path, "full")
     print(reported.summary(events))
     check_events(events, reported, acked, "full")
-    assert marker_ranges(events, "outbox.dropped"), "the outbox never filled up"
+    assert marker_ranges(events, "outbox_dropped"), "the outbox never filled up"
     alarms = {seq for seq, (_r, i) in reported.stored.items() if kind_of(i, "full") != "access"}
     assert alarms <= {e.seq for e in events}, "an alarm was evicted"
