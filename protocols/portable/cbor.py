@@ -107,11 +107,24 @@ def utf8_well_formed(raw: bytes) -> bool:
 # ---------------------------------------------------------------------------- encoding
 
 
+_BYTE = [bytes((i,)) for i in range(256)]  # every one-byte head, built once
+_KEY_CACHE: dict[str, bytes] = {}  # encoded text map keys (messages reuse a few dozen)
+_KEY_CACHE_MAX = 256
+
+
+class _UnencodableError(CborError):
+    """Internal: args are (path, reason); encode() turns it into one CborError message.
+
+    The path ("[1]['a']") is built only when something fails, on the way up, so the
+    common case pays nothing for the precise message.
+    """
+
+
 def _head(major: int, arg: int) -> bytes:
     """The initial byte(s) of an item: major type and its argument, shortest form."""
     mt = major << 5
     if arg < 24:
-        return bytes((mt | arg,))
+        return _BYTE[mt | arg]
     if arg < 0x100:
         return bytes((mt | 24, arg))
     if arg < 0x10000:
@@ -129,75 +142,123 @@ def _length_first(entry: tuple[bytes, object, object]) -> tuple[int, bytes]:
 def encode(value: object, max_depth: int = MAX_DEPTH) -> bytes:
     """The canonical CBOR encoding of ``value``; CborError for anything outside the subset."""
     out: list[bytes] = []
-    _encode_into(value, out, max_depth, "value")
+    try:
+        _encode_into(value, out, max_depth)
+    except _UnencodableError as err:
+        raise CborError("value" + err.args[0] + " " + err.args[1]) from None
     return b"".join(out)
 
 
-def _encode_text(text: str, out: list[bytes], where: str) -> None:
+def _utf8(text: str) -> bytes:
     try:
         raw = text.encode("utf-8")
     except UnicodeError as err:
-        raise CborError(where + " is text that cannot be encoded as UTF-8: " + str(err)) from err
+        raise _UnencodableError("", "is text that cannot be encoded as UTF-8: "
+                                + str(err)) from None
     if not _STRICT_UTF8 and len(raw) != len(text) and not utf8_well_formed(raw):
-        raise CborError(where + " is text with characters UTF-8 cannot carry (surrogates)")
-    out.append(_head(3, len(raw)))
-    out.append(raw)
+        raise _UnencodableError("", "is text with characters UTF-8 cannot carry (surrogates)")
+    return raw
 
 
-def _encode_into(value: object, out: list[bytes], depth: int, where: str) -> None:
-    # bool before int: True is an int in Python but a simple value in CBOR.
-    if value is None:
+def _encode_int(value: int, out: list[bytes]) -> None:
+    if value >= 0:
+        if value > UINT64_MAX:
+            raise _UnencodableError("", "is the integer " + str(value) + ", above 2**64-1")
+        out.append(_head(0, value))
+    else:
+        if value < NINT64_MIN:
+            raise _UnencodableError("", "is the integer " + str(value) + ", below -2**64")
+        out.append(_head(1, -1 - value))
+
+
+def _encode_into(value: object, out: list[bytes], depth: int) -> None:
+    # Exact type checks first (the common case, and True/False are not ints here);
+    # subclasses such as OrderedDict fall through to the isinstance checks below.
+    if type(value) is int:
+        if 0 <= value < 24:
+            out.append(_BYTE[value])
+        else:
+            _encode_int(value, out)
+    elif type(value) is str:
+        raw = _utf8(value)
+        out.append(_head(3, len(raw)))
+        out.append(raw)
+    elif type(value) is dict:
+        _encode_map(value, out, depth)
+    elif type(value) is list or type(value) is tuple:
+        _encode_array(value, out, depth)
+    elif type(value) is bytes:
+        out.append(_head(2, len(value)))
+        out.append(value)
+    elif value is None:
         out.append(b"\xf6")
     elif value is True:
         out.append(b"\xf5")
     elif value is False:
         out.append(b"\xf4")
-    elif isinstance(value, int):
-        if value >= 0:
-            if value > UINT64_MAX:
-                raise CborError(where + " is the integer " + str(value) + ", above 2**64-1")
-            out.append(_head(0, value))
-        else:
-            if value < NINT64_MIN:
-                raise CborError(where + " is the integer " + str(value) + ", below -2**64")
-            out.append(_head(1, -1 - value))
-    elif isinstance(value, str):
-        _encode_text(value, out, where)
-    elif isinstance(value, (bytes, bytearray, memoryview)):
+    elif isinstance(value, (bytearray, memoryview)):
         raw = bytes(value)
         out.append(_head(2, len(raw)))
         out.append(raw)
+    elif isinstance(value, int):
+        _encode_int(value, out)
+    elif isinstance(value, str):
+        _encode_into(str(value), out, depth)
     elif isinstance(value, (list, tuple)):
-        if depth <= 0:
-            raise CborError(where + " nests arrays/maps deeper than the limit")
-        out.append(_head(4, len(value)))
-        for i, item in enumerate(value):
-            _encode_into(item, out, depth - 1, where + "[" + str(i) + "]")
+        _encode_array(value, out, depth)
     elif isinstance(value, dict):
-        if depth <= 0:
-            raise CborError(where + " nests arrays/maps deeper than the limit")
-        out.append(_head(5, len(value)))
-        entries = []
-        for key, item in value.items():
-            if isinstance(key, bool) or not isinstance(key, (int, str)):
-                raise CborError(
-                    where + " has a map key of type " + type(key).__name__
-                    + "; only int and text keys are allowed"
-                )
-            encoded_key: list[bytes] = []
-            _encode_into(key, encoded_key, 0, where + " key")
-            entries.append((b"".join(encoded_key), key, item))
-        if len(entries) > 1:
-            # Dicts are unordered on MicroPython: sort so both runtimes give equal bytes.
-            entries.sort(key=_length_first)
-        for raw_key, key, item in entries:
-            out.append(raw_key)
-            _encode_into(item, out, depth - 1, where + "[" + repr(key) + "]")
+        _encode_map(value, out, depth)
     else:
-        raise CborError(
-            where + " has type " + type(value).__name__
-            + ", which the wire subset cannot carry (int, bytes, text, list, dict, bool, None)"
-        )
+        raise _UnencodableError("", "has type " + type(value).__name__ + ", which the wire subset"
+                           " cannot carry (int, bytes, text, list, dict, bool, None)")
+
+
+def _encode_array(value: list[object] | tuple[object, ...], out: list[bytes], depth: int) -> None:
+    if depth <= 0:
+        raise _UnencodableError("", "nests arrays/maps deeper than the limit")
+    out.append(_head(4, len(value)))
+    i = 0
+    try:
+        for item in value:
+            _encode_into(item, out, depth - 1)
+            i += 1
+    except _UnencodableError as err:
+        raise _UnencodableError("[" + str(i) + "]" + err.args[0], err.args[1]) from None
+
+
+def _encode_key(key: object) -> bytes:
+    if type(key) is str:
+        raw_key = _KEY_CACHE.get(key)
+        if raw_key is None:
+            raw = _utf8(key)
+            raw_key = _head(3, len(raw)) + raw
+            if len(_KEY_CACHE) < _KEY_CACHE_MAX:
+                _KEY_CACHE[key] = raw_key
+        return raw_key
+    if isinstance(key, bool) or not isinstance(key, (int, str)):
+        raise _UnencodableError("", "has a map key of type " + type(key).__name__
+                           + "; only int and text keys are allowed")
+    out: list[bytes] = []
+    _encode_into(int(key) if isinstance(key, int) else str(key), out, 0)
+    return b"".join(out)
+
+
+def _encode_map(value: dict[object, object], out: list[bytes], depth: int) -> None:
+    if depth <= 0:
+        raise _UnencodableError("", "nests arrays/maps deeper than the limit")
+    out.append(_head(5, len(value)))
+    entries = [(_encode_key(key), key, item) for key, item in value.items()]
+    if len(entries) > 1:
+        # Dicts are unordered on MicroPython: sort so both runtimes give equal bytes.
+        entries.sort(key=_length_first)
+    key: object = None
+    try:
+        for entry in entries:
+            key = entry[1]
+            out.append(entry[0])
+            _encode_into(entry[2], out, depth - 1)
+    except _UnencodableError as err:
+        raise _UnencodableError("[" + repr(key) + "]" + err.args[0], err.args[1]) from None
 
 
 # ---------------------------------------------------------------------------- decoding
@@ -287,8 +348,13 @@ def _decode_item(data: bytes, pos: int, end: int, depth: int) -> tuple[object, i
                             + " items but only " + str(end - pos) + " bytes remain")
         items: list[object] = []
         for _ in range(arg):
-            item, pos = _decode_item(data, pos, end, depth - 1)
-            items.append(item)
+            # Inline fast path (small unsigned ints) saves a call per item; same result.
+            if pos < end and data[pos] < 24:
+                items.append(data[pos])
+                pos += 1
+            else:
+                item, pos = _decode_item(data, pos, end, depth - 1)
+                items.append(item)
         return items, pos
     # major == 5: map; every entry takes at least two bytes
     if arg > (end - pos) >> 1:
@@ -298,10 +364,17 @@ def _decode_item(data: bytes, pos: int, end: int, depth: int) -> tuple[object, i
     previous = b""
     for _ in range(arg):
         key_at = pos
-        key, pos = _decode_item(data, pos, end, depth - 1)
-        if not isinstance(key, (int, str)) or isinstance(key, bool):
-            raise CborError("map key of type " + type(key).__name__
-                            + " is not allowed (only int and text)" + _at(key_at))
+        head = data[pos] if pos < end else 0
+        key_end = pos + head - 0x5F  # after a text key shorter than 24 bytes
+        if 0x60 <= head < 0x78 and key_end <= end:
+            # Inline fast path: the usual short text key; same checks as below.
+            key: object = _decode_text(data[pos + 1:key_end], key_at)
+            pos = key_end
+        else:
+            key, pos = _decode_item(data, pos, end, depth - 1)
+            if not isinstance(key, (int, str)) or isinstance(key, bool):
+                raise CborError("map key of type " + type(key).__name__
+                                + " is not allowed (only int and text)" + _at(key_at))
         if key in result:
             raise CborError("duplicate map key " + repr(key) + _at(key_at))
         raw_key = data[key_at:pos]
@@ -309,7 +382,11 @@ def _decode_item(data: bytes, pos: int, end: int, depth: int) -> tuple[object, i
             raise CborError("map key " + repr(key) + _at(key_at) + " is out of canonical order"
                             " (keys sort shorter encoding first, then bytewise)")
         previous = raw_key
-        result[key], pos = _decode_item(data, pos, end, depth - 1)
+        if pos < end and data[pos] < 24:
+            result[key] = data[pos]
+            pos += 1
+        else:
+            result[key], pos = _decode_item(data, pos, end, depth - 1)
     return result, pos
 
 

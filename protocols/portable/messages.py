@@ -31,6 +31,8 @@ from protocols.portable.names import is_name, is_word, name_problem
 
 __all__ = ["TYPES", "VERSION", "decode", "encode", "validate"]
 
+_MISSING = object()
+
 
 def encode(msg_type: str, fields: dict[str, object]) -> bytes:
     """The wire bytes of a message; MessageError when ``fields`` do not fit its schema."""
@@ -110,9 +112,10 @@ def _kind_of(value: object) -> str:
 
 def _check_record(spec_fields: tuple, fields: dict, where: str) -> None:  # type: ignore[type-arg]
     for name, spec in spec_fields:
-        if name not in fields:
+        value = fields.get(name, _MISSING)
+        if value is _MISSING:
             raise MessageError(where + ": missing field '" + name + "'")
-        _check_value(spec, fields[name], where + "." + name)
+        _check_value(spec, value, where, name)
     if len(fields) != len(spec_fields):  # every schema field is there, so some key is extra
         names = [name for name, _spec in spec_fields]
         for key in fields:
@@ -120,18 +123,28 @@ def _check_record(spec_fields: tuple, fields: dict, where: str) -> None:  # type
                 raise MessageError(where + ": unknown field " + repr(key))
 
 
-def _check_value(spec: tuple, value: object, where: str) -> None:  # type: ignore[type-arg]
+def _path(parent: str, name: str) -> str:
+    return parent + "." + name if name else parent
+
+
+def _check_value(spec: tuple, value: object,  # type: ignore[type-arg]
+                 parent: str, name: str) -> None:
+    # The field path is built only when needed: this runs for every field of every message.
     kind = spec[0]
-    if kind == NULLABLE:
-        if value is not None:
-            _check_value(spec[1], value, where)
-    elif kind == INT:
+    if kind == INT:
+        if type(value) is int and spec[1] <= value <= spec[2]:
+            return
+        where = _path(parent, name)
         if type(value) is not int:
             raise MessageError(where + ": expected an integer, got " + _kind_of(value))
-        if not spec[1] <= value <= spec[2]:
-            raise MessageError(where + ": " + str(value) + " is out of range "
-                               + str(spec[1]) + ".." + str(spec[2]))
-    elif kind == BOOL:
+        raise MessageError(where + ": " + str(value) + " is out of range "
+                           + str(spec[1]) + ".." + str(spec[2]))
+    if kind == NULLABLE:
+        if value is not None:
+            _check_value(spec[1], value, parent, name)
+        return
+    where = _path(parent, name)
+    if kind == BOOL:
         if not isinstance(value, bool):
             raise MessageError(where + ": expected a bool, got " + _kind_of(value))
     elif kind == TEXT:
@@ -167,7 +180,7 @@ def _check_value(spec: tuple, value: object, where: str) -> None:  # type: ignor
             raise MessageError(where + ": " + str(len(value)) + " items, expected "
                                + str(spec[2]) + ".." + str(spec[3]))
         for i, item in enumerate(value):
-            _check_value(spec[1], item, where + "[" + str(i) + "]")
+            _check_value(spec[1], item, where + "[" + str(i) + "]", "")
     elif kind == RECORD:
         if not isinstance(value, dict):
             raise MessageError(where + ": expected a map, got " + _kind_of(value))
