@@ -104,6 +104,7 @@ class Benchmark:
 # TFLite, ...) never slow down another.
 MODULES: dict[str, str] = {
     "decide": "sim.bench.decide",
+    "outbox": "sim.bench.outbox",
 }
 
 _REGISTRY: dict[str, Benchmark] = {}
