@@ -10,10 +10,12 @@ Which cards a list holds (docs/compiler.md):
 
 * an issued badge, on every controller where its holder's profile is not empty, with its
   validity as UTC seconds; still listed for ``gone_keep_days`` after it expired, so the
-  door says "expired" rather than "unknown card";
-* a withdrawn badge with ``CARD_WITHDRAWN`` where its holder had access, for
-  ``gone_keep_days`` after ``withdrawn_at`` (so the door says "withdrawn", also to an
-  edge that missed the delta); without ``withdrawn_at`` it is not listed;
+  door says "expired" rather than "unknown card" (a badge that ends before it starts is
+  never listed: the format leaves out cards that can never open);
+* a withdrawn badge with ``CARD_WITHDRAWN`` (and the default validity: the flag decides)
+  where its holder has access, for ``gone_keep_days`` after ``withdrawn_at`` (so the door
+  says "withdrawn", also an edge that missed the delta); without ``withdrawn_at`` it is
+  not listed;
 * one card key held by several holders: an issued badge beats a withdrawn one, then the
   latest withdrawal, then persons before groups, then the lowest id (validate.py reports
   keys issued twice);
@@ -80,13 +82,10 @@ def badge_terms(badge: Badge, options: CompileOptions) -> tuple[int, int, int] |
     if badge.state == "withdrawn":
         if badge.withdrawn_at is None or _seconds(badge.withdrawn_at) <= cutoff:
             return None
-        flags = CARD_WITHDRAWN
-    else:
-        if valid_to <= cutoff:
-            return None
-        flags = 0
-    valid_to = max(valid_to, valid_from)  # a badge that ends before it starts never opens
-    return valid_from, valid_to, flags
+        return 0, TIME_MAX, CARD_WITHDRAWN  # the flag decides; validity would not matter
+    if valid_to <= cutoff or valid_to <= valid_from:
+        return None  # long expired, or never valid: the format leaves such cards out
+    return valid_from, valid_to, 0
 
 
 def holder_ref(holder: Person | Group) -> HolderRef:

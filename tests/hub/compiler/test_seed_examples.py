@@ -101,12 +101,12 @@ def test_factory_hierarchy_inherits_group_access() -> None:
     monday_10 = local(2026, 3, 2, 10)
     for key in (11, 12, 13, 14, 15, 16):
         assert allows(gate, key, 1, monday_10) and allows(gate, key, 2, monday_10)
-        assert verdict(gate, key, 1, local(2026, 3, 2, 8, 59)) in ("outside_schedule", "granted")
+        assert verdict(gate, key, 1, local(2026, 3, 2, 8, 59)) in ("outside schedule", "granted")
     for key in (11, 12, 13, 14, 15):
-        assert verdict(gate, key, 1, local(2026, 3, 2, 8, 59)) == "outside_schedule"
-        assert verdict(gate, key, 2, local(2026, 3, 2, 18)) == "outside_schedule"
+        assert verdict(gate, key, 1, local(2026, 3, 2, 8, 59)) == "outside schedule"
+        assert verdict(gate, key, 2, local(2026, 3, 2, 18)) == "outside schedule"
     # nothing before the start date (Friday 27 and Saturday 28 February)
-    assert verdict(gate, 11, 1, local(2026, 2, 27, 10)) == "outside_schedule"
+    assert verdict(gate, 11, 1, local(2026, 2, 27, 10)) == "outside schedule"
     assert allows(gate, 11, 1, local(2026, 3, 1, 10))
     # workshops: own people (and the planning department, which inherits workshop 1)
     assert allows(w1, 13, 1, monday_10) and allows(w1, 14, 1, monday_10)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 from zoneinfo import ZoneInfo
 
+from edge.core import reasons
+from edge.core.decide import decide
 from hub.compiler.rules import Schedule
-from protocols.portable.accesslist_model import CARD_WITHDRAWN, AccessList
+from protocols.portable.accesslist_model import AccessList
 
 TZ = "Europe/Bratislava"
 
@@ -26,26 +27,13 @@ def hm(hours: int, minutes: int = 0) -> int:
     return hours * 60 + minutes
 
 
-def verdict(lst: AccessList, key: int, reader: int, t: int) -> str:
-    """What a door decides from ``lst`` (card lookup, flags, validity, profile, windows)."""
-    entry = lst.lookup(key)
-    if entry is None:
-        return "unknown"
-    profile, valid_from, valid_to, flags = entry
-    if flags & CARD_WITHDRAWN:
-        return "withdrawn"
-    if t < valid_from:
-        return "not_yet_valid"
-    if t >= valid_to:
-        return "expired"
-    sched = lst.profiles[profile].get(reader)
-    if sched is None:
-        return "no_access"
-    return "granted" if bisect_right(lst.schedules[sched], t) % 2 == 1 else "outside_schedule"
+def verdict(lst: AccessList, key: int, reader: int, t: int, pin: str | None = None) -> str:
+    """What the edge's ``decide`` answers, by name ("granted", "outside schedule", ...)."""
+    return reasons.name(decide(key, reader, lst, t, pin))
 
 
-def allows(lst: AccessList, key: int, reader: int, t: int) -> bool:
-    return verdict(lst, key, reader, t) == "granted"
+def allows(lst: AccessList, key: int, reader: int, t: int, pin: str | None = None) -> bool:
+    return decide(key, reader, lst, t, pin) == reasons.GRANTED
 
 
 def windows_of(lst: AccessList, key: int, reader: int) -> list[tuple[int, int]]:
