@@ -8,7 +8,7 @@ they reach the database through ``db_session()``.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, current_app, g
@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.api import init_api
+from hub.badges.pins import KEY_FILE_NAME, PinVault, key_from_text, load_or_create_key_file
 from hub.config import HubConfig
 from hub.db import make_engine, make_session_factory, normalize_url, upgrade
 
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 EXTENSION_KEY = "vratnik"
 
 
-@dataclass(frozen=True)
+@dataclass
 class HubState:
     """What one app instance shares between requests."""
 
@@ -32,12 +33,28 @@ class HubState:
     database_url: str
     engine: Engine
     sessions: sessionmaker[Session]
+    pin_key_file: Path
+    _pins: PinVault | None = field(default=None, repr=False)
+
+    def pins(self) -> PinVault:
+        """The vault that seals and opens badge PINs (services setting PINs and the compiler
+        loader need it). Without a configured key, the key file is created on first use, so
+        an app that never handles a PIN writes none."""
+        if self._pins is None:
+            if self.config.pin_key:
+                key = key_from_text(self.config.pin_key)
+            else:
+                key = load_or_create_key_file(self.pin_key_file)
+            self._pins = PinVault(key)
+        return self._pins
 
 
 def create_app(config: HubConfig | None = None) -> Flask:
     """A hub app; without a config it reads ``VRATNIK_*`` environment variables."""
-    app = Flask("hub", instance_relative_config=True)
     settings = config if config is not None else HubConfig.from_env()
+    app = Flask("hub", instance_relative_config=True, instance_path=settings.instance_path)
+    if settings.pin_key:
+        key_from_text(settings.pin_key)  # a malformed key fails at start, not at first PIN
     url = settings.resolved_database_url(app.instance_path)
     if normalize_url(url).get_backend_name() == "sqlite":
         database = normalize_url(url).database
@@ -47,7 +64,11 @@ def create_app(config: HubConfig | None = None) -> Flask:
         upgrade(url)
     engine = make_engine(url, echo=settings.sql_echo)
     app.extensions[EXTENSION_KEY] = HubState(
-        config=settings, database_url=url, engine=engine, sessions=make_session_factory(engine)
+        config=settings,
+        database_url=url,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        pin_key_file=Path(app.instance_path) / KEY_FILE_NAME,
     )
     app.teardown_appcontext(_close_session)
     init_api(app)

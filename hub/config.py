@@ -24,15 +24,32 @@ class HubConfig:
     migrate_on_start: bool = True
     # Log every SQL statement (development only: statements carry personal data).
     sql_echo: bool = False
+    # Base64 of the 32-byte key that seals badge PINs (hub/badges/pins.py); None means the
+    # key file "pin.key" in the instance folder, created on first start.
+    pin_key: str | None = None
+    # Folder for the default SQLite file and the PIN key file (absolute); None: Flask's
+    # default instance folder.
+    instance_path: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HubConfig:
-        """Settings from VRATNIK_DATABASE_URL, VRATNIK_MIGRATE_ON_START, VRATNIK_SQL_ECHO."""
+        """Settings from VRATNIK_DATABASE_URL, _MIGRATE_ON_START, _SQL_ECHO and _PIN_KEY."""
         source = os.environ if env is None else env
         return cls(
             database_url=source.get("VRATNIK_DATABASE_URL") or None,
             migrate_on_start=_flag(source.get("VRATNIK_MIGRATE_ON_START"), default=True),
             sql_echo=_flag(source.get("VRATNIK_SQL_ECHO"), default=False),
+            pin_key=source.get("VRATNIK_PIN_KEY") or None,
+            instance_path=source.get("VRATNIK_INSTANCE_PATH") or None,
+        )
+
+    def __repr__(self) -> str:
+        # Never show the PIN key (reprs end up in logs and tracebacks).
+        key = "<set>" if self.pin_key else None
+        return (
+            f"HubConfig(database_url={self.database_url!r}, migrate_on_start="
+            f"{self.migrate_on_start!r}, sql_echo={self.sql_echo!r}, pin_key={key!r}, "
+            f"instance_path={self.instance_path!r})"
         )
 
     def resolved_database_url(self, instance_path: str | Path) -> str:

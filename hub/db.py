@@ -8,10 +8,12 @@ database, test databases included, is built the way production ones are.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -20,6 +22,9 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -140,3 +145,15 @@ def downgrade(url: str | URL, revision: str) -> None:
     finally:
         engine.dispose()
     log.info("database migrated down to %s", revision)
+
+
+def atomic(service: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:
+    """Run a service inside a SAVEPOINT: if it raises half-way (a bad second field after a
+    good first one), none of its changes stay in the session."""
+
+    @functools.wraps(service)
+    def run(session: Session, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with session.begin_nested():
+            return service(session, *args, **kwargs)
+
+    return run

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hub import validation as check
 from hub.access.models import READER_ID_MAX, AccessPoint, Controller, ControllerKind, Reader
+from hub.db import atomic
 from hub.errors import Conflict, Invalid
 from hub.sites.models import Site
 
@@ -80,6 +81,7 @@ def create_controller(
     return controller
 
 
+@atomic
 def update_controller(
     session: Session, controller_id: object, changes: Mapping[str, object]
 ) -> Controller:
@@ -137,6 +139,7 @@ def add_reader(
     return reader
 
 
+@atomic
 def update_reader(session: Session, reader_id: object, changes: Mapping[str, object]) -> Reader:
     """Change whether a reader asks for a PIN, or its name."""
     reader = check.get(session, Reader, reader_id, "reader")
@@ -152,5 +155,5 @@ def update_reader(session: Session, reader_id: object, changes: Mapping[str, obj
 def remove_reader(session: Session, reader_id: object) -> None:
     """Remove a reader head (its access point stays, without a reader)."""
     reader = check.get(session, Reader, reader_id, "reader")
-    session.delete(reader)
+    reader.controller.readers.remove(reader)  # delete-orphan: the row goes at flush
     session.flush()

@@ -21,6 +21,7 @@ from hub.access.models import (
     Reader,
     Room,
 )
+from hub.db import atomic
 from hub.errors import Conflict, Invalid
 from hub.policies.models import AccessRule
 from hub.sites.models import Site
@@ -134,7 +135,7 @@ def door_topology(
         .order_by(AccessPoint.id)
     )
     result = []
-    for point, door in session.execute(query).tuples():
+    for point, door in session.execute(query).all():
         if point.direction is Direction.ENTRY:
             result.append((point, door.from_room_id, door.to_room_id))
         else:
@@ -195,7 +196,8 @@ def add_to_point_group(
 def remove_from_point_group(session: Session, member_id: object) -> None:
     """Remove one member from its group."""
     member = check.get(session, AccessPointGroupMember, member_id, "group member")
-    session.delete(member)
+    group = check.get(session, AccessPointGroup, member.group_id, "access point group")
+    group.members.remove(member)  # delete-orphan: the row goes at flush
     session.flush()
 
 
@@ -252,6 +254,7 @@ def delete_door(session: Session, door_id: object) -> None:
     session.flush()
 
 
+@atomic
 def update_room(session: Session, room_id: object, changes: Mapping[str, object]) -> Room:
     """Rename a room or change its notes."""
     room = check.get(session, Room, room_id, "room")

@@ -91,8 +91,10 @@ class Badge(Base):
     pin_sealed: Mapped[bytes | None] = mapped_column(LargeBinary(PIN_SEALED_MAX))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
 
+    # passive_deletes="all": the ORM never touches history rows when a badge is deleted
+    # (which is refused anyway), so the refusal names the badge, not its history.
     history: Mapped[list[BadgeEvent]] = relationship(
-        back_populates="badge", order_by="BadgeEvent.id"
+        back_populates="badge", order_by="BadgeEvent.id", passive_deletes="all"
     )
 
     @property

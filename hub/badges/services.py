@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from hub import validation as check
 from hub.badges.models import Badge, BadgeAction, BadgeEvent, BadgeState
 from hub.badges.pins import PinVault
+from hub.db import atomic
 from hub.dbtypes import utcnow
 from hub.errors import Conflict, Invalid
 from hub.people.models import Group, Person
@@ -85,6 +86,7 @@ def register_badge(
     return badge
 
 
+@atomic
 def issue_badge(
     session: Session,
     badge_id: object,

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hub import validation as check
+from hub.db import atomic
 from hub.errors import Conflict, Invalid
 from hub.people.models import (
     BadgeType,
@@ -58,6 +59,7 @@ def create_class(session: Session, site_id: int, *, name: str, badge_type: objec
     return person_class
 
 
+@atomic
 def update_class(
     session: Session, class_id: object, *, name: str | None = None, badge_type: object = None
 ) -> PersonClass:
@@ -147,10 +149,11 @@ def remove_element(session: Session, element_id: object) -> None:
     element = check.get(session, TitleElement, element_id, "element")
     if session.scalar(select(PersonTitle.person_id).where(PersonTitle.element_id == element.id)):
         raise Conflict(f"element {element.value!r} is the value of some persons: change them first")
-    session.delete(element)
+    element.title.elements.remove(element)  # delete-orphan: the row goes at flush
     session.flush()
 
 
+@atomic
 def set_title_classes(session: Session, title_id: object, class_ids: Iterable[int]) -> Title:
     """The classes a title is shown for; refused while persons of a dropped class have a value."""
     title = get_title(session, title_id)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from hub import validation as check
 from hub.badges.models import Badge
+from hub.db import atomic
 from hub.errors import Conflict, Invalid
 from hub.people.models import Group, Person
 from hub.policies.models import AccessPolicy
@@ -58,6 +59,7 @@ def create_group(
     return group
 
 
+@atomic
 def update_group(session: Session, group_id: object, changes: Mapping[str, object]) -> Group:
     """Change a group's fields; moving it under one of its own descendants is refused."""
     group = get_group(session, group_id)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from hub import validation as check
 from hub.access.models import Room
 from hub.badges.models import Badge, BadgeEvent, BadgeState
+from hub.db import atomic
 from hub.errors import Conflict, Invalid
 from hub.people.models import (
     EXTERNAL_CODE_MAX,
@@ -91,6 +92,7 @@ def create_person(
     return person
 
 
+@atomic
 def update_person(session: Session, person_id: object, changes: Mapping[str, object]) -> Person:
     """Change a person's fields; ``created_at`` and the site are read-only."""
     person = get_person(session, person_id)
@@ -260,7 +262,7 @@ def title_values(session: Session, person_id: object) -> dict[str, str]:
         .join(TitleElement, TitleElement.id == PersonTitle.element_id)
         .where(PersonTitle.person_id == person.id)
     )
-    return {title: value for title, value in session.execute(query).tuples()}
+    return {title: value for title, value in session.execute(query).all()}
 
 
 def set_photo(
@@ -320,7 +322,8 @@ def add_location(
 def remove_location(session: Session, location_id: object) -> None:
     """Remove one of a person's locations."""
     location = check.get(session, Location, location_id, "location")
-    session.delete(location)
+    person = get_person(session, location.person_id)
+    person.locations.remove(location)  # delete-orphan: the row goes at flush
     session.flush()
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from hub import validation as check
 from hub.access.models import AccessPoint, AccessPointGroup
+from hub.db import atomic
 from hub.errors import Conflict, Invalid
 from hub.people.models import Group, Person
 from hub.policies.models import AccessPolicy, AccessRule, PersonPolicy
@@ -55,6 +56,7 @@ def create_policy(session: Session, site_id: int, *, name: str, notes: str = "")
     return policy
 
 
+@atomic
 def update_policy(
     session: Session, policy_id: object, changes: Mapping[str, object]
 ) -> AccessPolicy:
@@ -115,6 +117,7 @@ def add_rule(
     return rule
 
 
+@atomic
 def update_rule(session: Session, rule_id: object, changes: Mapping[str, object]) -> AccessRule:
     """Change fields of a row (the same checks as :func:`add_rule`)."""
     rule = check.get(session, AccessRule, rule_id, "access rule")
@@ -137,7 +140,7 @@ def update_rule(session: Session, rule_id: object, changes: Mapping[str, object]
 def remove_rule(session: Session, rule_id: object) -> None:
     """Delete a row."""
     rule = check.get(session, AccessRule, rule_id, "access rule")
-    session.delete(rule)
+    rule.policy.rules.remove(rule)  # delete-orphan: the row goes at flush
     session.flush()
 
 

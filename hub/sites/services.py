@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import validation as check
+from hub.db import atomic
 from hub.errors import Conflict, Invalid, NotFound
 from hub.people.models import BadgeType, PersonClass
 from hub.sites.models import Site
@@ -17,6 +19,15 @@ from hub.sites.models import Site
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 # The classes every site has (SPEC.md section 3): their names are fixed, more can be added.
 BUILTIN_CLASSES = (("employee", BadgeType.EMPLOYEE), ("visitor", BadgeType.VISITOR))
+
+
+# Files in the zoneinfo folder that are not zones a site may name.
+NOT_ZONES = frozenset({"localtime", "posixrules", "posix", "right", "Factory"})
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 def validate_time_zone(name: object) -> str:
@@ -29,8 +40,9 @@ def validate_time_zone(name: object) -> str:
         raise Invalid(
             "time_zone", f"{name!r} is not an IANA time zone (e.g. 'Europe/Bratislava')"
         ) from err
-    # ZoneInfo also opens files such as "posixrules" or "localtime"; accept only real zones.
-    if name not in available_timezones():
+    # ZoneInfo also opens files such as "posixrules" or "localtime" (the machine's own zone,
+    # which differs between machines); accept only real, fixed zone names.
+    if name in NOT_ZONES or name not in _zone_names():
         raise Invalid("time_zone", f"{name!r} is not an IANA time zone name")
     return name
 
@@ -85,6 +97,7 @@ def list_sites(session: Session) -> list[Site]:
     return list(session.scalars(select(Site).order_by(Site.code)))
 
 
+@atomic
 def update_site(session: Session, site_id: int, changes: Mapping[str, object]) -> Site:
     """Change a site's name or time zone (the code is fixed: it names the site's MQTT topics)."""
     site = get_site(session, site_id)

@@ -179,9 +179,10 @@ def test_same_card_twice_in_a_site_is_refused(session: Session, site: Site) -> N
 
 def test_badge_delete_refused_by_orm(session: Session, site: Site) -> None:
     badge = make_badge(session, site)
-    session.delete(badge)
     with pytest.raises(Conflict, match="withdraw it instead"), session.begin_nested():
+        session.delete(badge)
         session.flush()
+    assert session.scalar(select(Badge.id).where(Badge.id == badge.id)) == badge.id
 
 
 def test_badge_delete_refused_by_database(session: Session, site: Site) -> None:
