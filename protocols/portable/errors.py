@@ -29,8 +29,9 @@ class DeltaBaseError(AccessListError):
     """A delta whose base version is not the version it is applied to."""
 
     def __init__(self, have: int, base: int) -> None:
-        AccessListError.__init__(
-            self, "delta applies to version " + str(base) + " but the list is at version "
+        # super(): MicroPython has no AccessListError.__init__ attribute to call directly
+        super().__init__(
+            "delta applies to version " + str(base) + " but the list is at version "
             + str(have) + "; a full snapshot is needed"
         )
         self.have = have
