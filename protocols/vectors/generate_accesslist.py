@@ -136,7 +136,8 @@ DECISIONS: list[list[Any]] = [
 
 def varints(values: list[int]) -> bytes:
     out = bytearray()
-    for v in values:
+    for value in values:
+        v = value
         while v >= 0x80:
             out.append(0x80 | (v & 0x7F))
             v >>= 7
@@ -202,8 +203,8 @@ def snapshot(content: dict[str, Any]) -> bytes:
 def delta_bytes(content: dict[str, Any]) -> bytes:
     salt = bytes.fromhex(content["salt"])
     ops = []
-    for op in DELTA_OPS:
-        op = list(op)
+    for source in DELTA_OPS:
+        op = list(source)
         if op[0] == 4:
             op[2] = ascending(op[2])
         elif op[0] == 7 and op[2] is not None:

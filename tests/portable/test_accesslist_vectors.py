@@ -59,7 +59,7 @@ def _check_content(lst, content):
     expected = sorted(content["cards"])
     got = lst.cards()
     assert len(got) == len(expected)
-    for (k, p, vf, vt, flags), card in zip(got, expected):
+    for (k, p, vf, vt, flags), card in zip(got, expected):  # noqa: B905 - MicroPython zip
         assert [k, vf, vt, flags] == [card[0], card[2], card[3], card[4]]
         access = lst.profiles[p]
         named = content["profiles"][card[1]]
