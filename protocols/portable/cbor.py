@@ -19,11 +19,11 @@ Decoding accepts exactly what the encoder can produce, so for any bytes either
 :class:`CborError`, naming what is wrong and at which byte offset: tags, floats and
 simple values other than true/false/null, indefinite lengths, non-shortest integers and
 lengths, map keys that are not int or text, duplicate or unsorted map keys, invalid
-UTF-8 (also on MicroPython, whose own decoder is lax), trailing bytes, truncation,
-nesting deeper than ``max_depth`` and input longer than ``max_size``. A declared length
-is checked against the bytes that remain before anything is allocated, so a hostile
-header cannot make the decoder reserve memory, and every item consumes at least one
-byte, so it cannot loop.
+UTF-8 (also on MicroPython, whose own decoder is lax: see utf8.py), trailing bytes,
+truncation, nesting deeper than ``max_depth`` and input longer than ``max_size``. A
+declared length is checked against the bytes that remain before anything is allocated,
+so a hostile header cannot make the decoder reserve memory, and every item consumes at
+least one byte, so it cannot loop.
 
 Runs unchanged on MicroPython (no typing at runtime, ``int.from_bytes`` with
 positional arguments).
@@ -32,6 +32,7 @@ positional arguments).
 import struct
 
 from protocols.portable.errors import CborError
+from protocols.portable.utf8 import STRICT_DECODER, well_formed
 
 MAX_SIZE = 1 << 20  # default limit on the whole input, in bytes (1 MiB)
 MAX_DEPTH = 16  # default limit on nested arrays/maps (a scalar at top level is depth 0)
@@ -42,66 +43,6 @@ NINT64_MIN = -(1 << 64)  # the most negative integer CBOR major type 1 can hold
 # smaller had a shorter encoding and is rejected as non-canonical.
 _MIN_ARG = (24, 0x100, 0x10000, 0x100000000)
 _SIMPLE_NAMES = {20: False, 21: True, 22: None}
-
-
-def _utf8_decoder_is_strict() -> bool:
-    """True when this runtime's UTF-8 decoder rejects overlongs, surrogates and > U+10FFFF.
-
-    CPython's is strict. MicroPython's only checks the byte structure, so there we run
-    :func:`utf8_well_formed` ourselves on every non-ASCII string.
-    """
-    for bad in (b"\xc0\x80", b"\xe0\x80\xaf", b"\xed\xa0\x80", b"\xf0\x80\x80\x80",
-                b"\xf4\x90\x80\x80"):
-        try:
-            bad.decode("utf-8")
-        except UnicodeError:
-            continue
-        return False
-    return True
-
-
-_STRICT_UTF8 = _utf8_decoder_is_strict()
-
-
-def utf8_well_formed(raw: bytes) -> bool:
-    """Whether ``raw`` is well-formed UTF-8 (Unicode 15, table 3-7).
-
-    No overlong forms, no surrogates (U+D800..U+DFFF), nothing above U+10FFFF, no
-    truncated or stray continuation bytes.
-    """
-    i = 0
-    n = len(raw)
-    while i < n:
-        c = raw[i]
-        if c < 0x80:
-            i += 1
-            continue
-        # need = continuation bytes that follow; lo..hi = allowed range of the first one
-        if 0xC2 <= c <= 0xDF:
-            need, lo, hi = 1, 0x80, 0xBF
-        elif c == 0xE0:
-            need, lo, hi = 2, 0xA0, 0xBF
-        elif c == 0xED:
-            need, lo, hi = 2, 0x80, 0x9F
-        elif 0xE1 <= c <= 0xEF:
-            need, lo, hi = 2, 0x80, 0xBF
-        elif c == 0xF0:
-            need, lo, hi = 3, 0x90, 0xBF
-        elif 0xF1 <= c <= 0xF3:
-            need, lo, hi = 3, 0x80, 0xBF
-        elif c == 0xF4:
-            need, lo, hi = 3, 0x80, 0x8F
-        else:
-            return False
-        if i + need >= n:
-            return False
-        if not lo <= raw[i + 1] <= hi:
-            return False
-        for j in range(i + 2, i + need + 1):
-            if not 0x80 <= raw[j] <= 0xBF:
-                return False
-        i += need + 1
-    return True
 
 
 # ---------------------------------------------------------------------------- encoding
@@ -155,7 +96,7 @@ def _utf8(text: str) -> bytes:
     except UnicodeError as err:
         raise _UnencodableError("", "is text that cannot be encoded as UTF-8: "
                                 + str(err)) from None
-    if not _STRICT_UTF8 and len(raw) != len(text) and not utf8_well_formed(raw):
+    if not STRICT_DECODER and len(raw) != len(text) and not well_formed(raw):
         raise _UnencodableError("", "is text with characters UTF-8 cannot carry (surrogates)")
     return raw
 
@@ -395,6 +336,6 @@ def _decode_text(raw: bytes, start: int) -> str:
         text = raw.decode("utf-8")
     except UnicodeError:
         raise CborError("invalid UTF-8 in the text string" + _at(start)) from None
-    if not _STRICT_UTF8 and len(text) != len(raw) and not utf8_well_formed(raw):
+    if not STRICT_DECODER and len(text) != len(raw) and not well_formed(raw):
         raise CborError("invalid UTF-8 in the text string" + _at(start))
     return text

@@ -1,6 +1,8 @@
 """The CBOR subset codec, on CPython and MicroPython: exact bytes, every rejection, limits."""
 
-from protocols.portable import cbor
+import sys
+
+from protocols.portable import cbor, utf8
 from protocols.portable.errors import CborError
 from tests.portable.util import raises
 
@@ -200,6 +202,12 @@ def test_rejects_invalid_utf8():
     assert "at byte 1" in _error("8162c0af")
 
 
+def test_the_lax_utf8_path_runs_on_micropython():
+    # MicroPython's decoder accepts overlongs and surrogates: there the codec's own check
+    # (utf8.well_formed) is what rejects them, and the tests here exercise it.
+    assert utf8.STRICT_DECODER is (sys.implementation.name != "micropython")
+
+
 def test_utf8_well_formed_matches_the_unicode_table():
     good = ["", "41", "c280", "dfbf", "e0a080", "e0bfbf", "e18080", "ecbfbf", "ed8080", "ed9fbf",
             "ee8080", "efbfbf", "f0908080", "f0bfbfbf", "f1808080", "f3bfbfbf", "f4808080",
@@ -208,9 +216,9 @@ def test_utf8_well_formed_matches_the_unicode_table():
            "edbfbf", "e1807f", "f08f8080", "f09080", "f4908080", "f5808080", "f8", "ff",
            "f1807f80"]
     for text in good:
-        assert cbor.utf8_well_formed(bytes.fromhex(text)), text
+        assert utf8.well_formed(bytes.fromhex(text)), text
     for text in bad:
-        assert not cbor.utf8_well_formed(bytes.fromhex(text)), text
+        assert not utf8.well_formed(bytes.fromhex(text)), text
 
 
 def test_depth_limit_on_decode_and_encode():

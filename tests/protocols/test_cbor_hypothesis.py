@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from protocols.portable import cbor
+from protocols.portable import cbor, utf8
 from protocols.portable.errors import CborError
 
 SETTINGS = settings(max_examples=250, deadline=None, database=None,
@@ -98,10 +98,10 @@ NEAR_UTF8 = st.lists(
 @given(st.one_of(NEAR_UTF8, st.binary(max_size=12),
                  st.text(max_size=8).map(lambda t: t.encode("utf-8"))))
 def test_utf8_check_agrees_with_cpython(raw: bytes) -> None:
-    """utf8_well_formed is what rejects overlongs and surrogates on MicroPython."""
+    """utf8.well_formed is what rejects overlongs and surrogates on MicroPython."""
     try:
         raw.decode("utf-8")
         strict = True
     except UnicodeDecodeError:
         strict = False
-    assert cbor.utf8_well_formed(raw) is strict
+    assert utf8.well_formed(raw) is strict
