@@ -16,6 +16,7 @@ Measures the edge outbox (edge/store/outbox.py) on a temporary directory, or on
 from __future__ import annotations
 
 import os
+import statistics
 import tempfile
 import time
 from collections.abc import Iterator
@@ -66,52 +67,60 @@ def _raw_baseline(directory: Path, events: int, batch: int) -> float:
     return (events // batch) * batch / elapsed
 
 
-def _single(box: Outbox, events: int) -> tuple[float, list[float], int | None]:
-    before = _write_bytes()
-    latencies = []
-    start = time.perf_counter()
-    for _ in range(events):
-        t0 = time.perf_counter()
-        box.append(KIND, EVENT)
-        latencies.append(time.perf_counter() - t0)
-    rate = events / (time.perf_counter() - start)
-    after = _write_bytes()
-    written = None if before is None or after is None else after - before
-    return rate, latencies, written
-
-
-def _batched(box: Outbox, events: int, batch: int) -> float:
+def _appends(box: Outbox, events: int, batch: int, latencies: list[float]) -> float:
+    """Events/s of ``append`` (batch 1) or ``append_many``; per-call latencies collected."""
     items = [(KIND, EVENT)] * batch
     start = time.perf_counter()
     for _ in range(events // batch):
-        box.append_many(items)
+        t0 = time.perf_counter()
+        if batch == 1:
+            box.append(KIND, EVENT)
+        else:
+            box.append_many(items)
+        latencies.append(time.perf_counter() - t0)
     return (events // batch) * batch / (time.perf_counter() - start)
 
 
+def _interleaved(root: Path, name: str, events: int, batch: int,
+                 rounds: int) -> tuple[float, float, list[float], int | None]:
+    """Median rates of the outbox and of the bare baseline, measured in alternating rounds
+    so that a noisy shared disk disturbs both alike; also latencies and bytes written."""
+    ours: list[float] = []
+    bare: list[float] = []
+    latencies: list[float] = []
+    written = 0
+    with Outbox(root / name) as box:
+        for _ in range(rounds):
+            bare.append(_raw_baseline(root, events // rounds, batch))
+            before = _write_bytes()
+            ours.append(_appends(box, events // rounds, batch, latencies))
+            after = _write_bytes()
+            written = -1 if before is None or after is None or written < 0 else (
+                written + after - before)
+    return statistics.median(ours), statistics.median(bare), latencies, (
+        None if written < 0 else written)
+
+
 @register("outbox", "edge outbox: durable appends (per event, batched), acks, backlog reads, "
-          "recovery", quick={"events": 300, "batch": 50, "open_events": 3000})
+          "recovery", quick={"events": 300, "batch": 50, "open_events": 3000, "rounds": 2})
 def bench_outbox(events: int = 5000, batch: int = 100, open_events: int = 100_000,
-                 directory: str | None = None) -> Iterator[Figure]:
+                 rounds: int = 5, directory: str | None = None) -> Iterator[Figure]:
     """Yield the outbox figures (see the module docstring)."""
     with tempfile.TemporaryDirectory(prefix="vratnik-bench-outbox-", dir=directory) as tmp:
         root = Path(tmp)
         params: dict[str, object] = {"events": events, "event_bytes": len(EVENT)}
-        raw_single = _raw_baseline(root, events, 1)
-        with Outbox(root / "single") as box:
-            rate, latencies, written = _single(box, events)
+        rate, raw_single, latencies, written = _interleaved(root, "single", events, 1, rounds)
         yield Figure("outbox", "append_fsync_each", rate, "events/s", "higher", GOAL_SINGLE,
                      raw_single, "bare write+fdatasync", params)
         latencies.sort()
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
         yield Figure("outbox", "append_p99", p99, "ms", "lower", GOAL_P99_MS, params=params)
         if written is not None:
-            logical = events * records.record_size(KIND, EVENT)
+            logical = events // rounds * rounds * records.record_size(KIND, EVENT)
             yield Figure("outbox", "write_amplification", written / logical, "x", "lower",
                          params={**params, "note": "page-level, journal not counted"})
 
-        raw_batched = _raw_baseline(root, events * 4, batch)
-        with Outbox(root / "batched") as box:
-            rate = _batched(box, events * 4, batch)
+        rate, raw_batched, _lat, _w = _interleaved(root, "batched", events * 4, batch, rounds)
         yield Figure("outbox", "append_batched", rate, "events/s", "higher", GOAL_BATCHED,
                      raw_batched, "bare write+fdatasync", {**params, "batch": batch})
 
