@@ -28,6 +28,13 @@ RESOURCE_MODULES = (
     "hub.api.groups",
     "hub.api.persons",
     "hub.api.person_parts",
+    "hub.api.person_policies",
+    "hub.api.badges",
+    "hub.api.rooms",
+    "hub.api.access_points",
+    "hub.api.controllers",
+    "hub.api.schedules",
+    "hub.api.policies",
 )
 
 

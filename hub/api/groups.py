@@ -16,6 +16,7 @@ from sqlalchemy import select
 from hub.api.blueprint import ApiBlueprint
 from hub.api.context import commit, in_site, paginate, session, site_by_code
 from hub.api.schemas import (
+    Extended,
     PageArgs,
     StrictBoolean,
     ident,
@@ -111,12 +112,10 @@ def create(site: str, body: dict[str, Any]) -> Group:
 
 
 @blp.endpoint("GET", "/<int:group_id>", response=GroupDetailSchema)
-def get(site: str, group_id: int) -> dict[str, Any]:
+def get(site: str, group_id: int) -> Extended:
     """One group and its effective policy."""
     group = in_site(Group, group_id, "group", site_by_code(site))
-    dumped: dict[str, Any] = GroupSchema().dump(group)
-    dumped["effective_policy_id"] = effective_policy_id(session(), group.id)
-    return dumped
+    return Extended(group, effective_policy_id=effective_policy_id(session(), group.id))
 
 
 @blp.endpoint(

@@ -107,3 +107,18 @@ class MessageSchema(Schema):
     """A plain confirmation."""
 
     message = fields.String(required=True)
+
+
+class Extended:
+    """A model row plus extra values, dumped by a schema that adds fields to the row's.
+
+    Reading any other attribute reaches the row, so the row's schema (and its Method fields)
+    work unchanged.
+    """
+
+    def __init__(self, row: object, **extra: object) -> None:
+        self._row = row
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._row, name)
