@@ -123,28 +123,51 @@ def alembic_config(url: str | URL) -> AlembicConfig:
 
 def upgrade(url: str | URL, revision: str = "head") -> None:
     """Migrate the database at ``url`` up to ``revision`` (creating every table on a new one)."""
-    engine = make_engine(url)
-    try:
-        with engine.begin() as connection:
-            config = alembic_config(url)
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        engine.dispose()
+    _migrate(url, lambda config: command.upgrade(config, revision))
     log.info("database migrated to %s", revision)
 
 
 def downgrade(url: str | URL, revision: str) -> None:
     """Migrate the database at ``url`` down to ``revision`` (``base`` drops everything)."""
+    _migrate(url, lambda config: command.downgrade(config, revision))
+    log.info("database migrated down to %s", revision)
+
+
+def _migrate(url: str | URL, action: Callable[[AlembicConfig], None]) -> None:
     engine = make_engine(url)
     try:
-        with engine.begin() as connection:
-            config = alembic_config(url)
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # SQLite changes a table by copying it and dropping the old one; with foreign
+                # keys on, that drop would delete (ON DELETE CASCADE) every row that refers to
+                # it. The pragma only works outside a transaction, hence the raw connection.
+                _raw_sqlite(connection, "PRAGMA foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    config = alembic_config(url)
+                    config.attributes["connection"] = connection
+                    action(config)
+                    if sqlite:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                        if broken:
+                            raise RuntimeError(
+                                f"migration left {len(broken)} rows with dangling foreign keys, "
+                                f"first in table {broken[0][0]!r}; nothing was changed"
+                            )
+            finally:
+                if sqlite:
+                    _raw_sqlite(connection, "PRAGMA foreign_keys=ON")
     finally:
         engine.dispose()
-    log.info("database migrated down to %s", revision)
+
+
+def _raw_sqlite(connection: Any, statement: str) -> None:
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
 
 
 def atomic(service: Callable[Concatenate[Session, P], R]) -> Callable[Concatenate[Session, P], R]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String, func
+from sqlalchemy import CheckConstraint, LargeBinary, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base
 from hub.dbtypes import UTCDateTime
+
+SECRET_BYTES = 32
 
 
 class Site(Base):
@@ -25,6 +27,9 @@ class Site(Base):
     name: Mapped[str] = mapped_column(String(200))
     # IANA zone name such as "Europe/Bratislava", validated with zoneinfo by the services.
     time_zone: Mapped[str] = mapped_column(String(64))
+    # Random per site; the compiler derives each controller's PIN salt from it
+    # (hub.compiler.compile.CompileOptions.secret), so salts differ between sites.
+    secret: Mapped[bytes] = mapped_column(LargeBinary(SECRET_BYTES))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
 
     def __repr__(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -14,7 +15,7 @@ from hub import validation as check
 from hub.db import atomic
 from hub.errors import Conflict, Invalid, NotFound
 from hub.people.models import BadgeType, PersonClass
-from hub.sites.models import Site
+from hub.sites.models import SECRET_BYTES, Site
 
 CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 # The classes every site has (SPEC.md section 3): their names are fixed, more can be added.
@@ -65,7 +66,9 @@ def create_site(session: Session, *, code: str, name: str, time_zone: str) -> Si
     validate_time_zone(time_zone)
     if session.scalar(select(Site.id).where(Site.code == code)) is not None:
         raise Conflict(f"a site with code {code!r} already exists", field="code")
-    site = Site(code=code, name=site_name, time_zone=time_zone)
+    site = Site(
+        code=code, name=site_name, time_zone=time_zone, secret=secrets.token_bytes(SECRET_BYTES)
+    )
     session.add(site)
     session.flush()
     for class_name, badge_type in BUILTIN_CLASSES:
@@ -106,7 +109,7 @@ def update_site(session: Session, site_id: int, changes: Mapping[str, object]) -
             site.name = check.name("name", value)
         elif field == "time_zone":
             site.time_zone = validate_time_zone(value)
-        elif field in {"code", "id", "created_at"}:
+        elif field in {"code", "id", "created_at", "secret"}:
             raise Invalid(field, "cannot be changed")
         else:
             raise Invalid(field, "unknown field of a site")

@@ -53,7 +53,7 @@ def test_downgrade_to_base_and_upgrade_again(
         try:
             with engine.connect() as connection:
                 version = connection.execute(text("SELECT version_num FROM alembic_version"))
-                assert version.scalar() == "0001"
+                assert version.scalar() == "0002"
         finally:
             engine.dispose()
 
@@ -62,3 +62,42 @@ def test_downgrade_to_base_and_upgrade_again(
     else:
         with fresh_database(request.getfixturevalue("pg_server_url"), "mig") as url:
             round_trip(url)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_keeps_existing_rows_and_gives_each_site_a_secret(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    def scenario(url: str) -> None:
+        upgrade(url, "0001")
+        engine = make_engine(url)
+        try:
+            with engine.begin() as connection:
+                for code in ("a", "b"):
+                    connection.execute(text(
+                        "INSERT INTO sites (code, name, time_zone) VALUES (:c, :c, 'UTC')"
+                    ), {"c": code})
+                connection.execute(text(
+                    "INSERT INTO person_groups (site_id, name, is_company, notes) "
+                    "SELECT id, 'Factory', true, '' FROM sites WHERE code = 'a'"
+                ))
+            upgrade(url)  # 0002 rebuilds the sites table on SQLite
+            with engine.connect() as connection:
+                secrets_ = connection.execute(text("SELECT secret FROM sites")).scalars().all()
+                groups = connection.execute(text("SELECT name FROM person_groups")).all()
+                foreign_keys = (
+                    connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+                    if backend == "sqlite" else 1
+                )
+        finally:
+            engine.dispose()
+        assert len(secrets_) == 2 and len(set(secrets_)) == 2
+        assert all(len(bytes(s)) == 32 for s in secrets_)
+        assert [tuple(g) for g in groups] == [("Factory",)]  # no cascade on the rebuild
+        assert foreign_keys == 1
+
+    if backend == "sqlite":
+        scenario(f"sqlite:///{tmp_path / 'data.db'}")
+    else:
+        with fresh_database(request.getfixturevalue("pg_server_url"), "data") as url:
+            scenario(url)
