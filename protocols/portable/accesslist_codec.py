@@ -321,7 +321,7 @@ def _decode_terms(table_items: object, vx: object, lst: AccessList) -> None:
         table.append(terms)
     n_cards = len(lst.keys)
     positions, raw_numbers = _positions(vx, "snapshot 'vx'", n_cards)
-    numbers = decode_uints(check.raw(raw_numbers, "snapshot 'vx' terms"), len(table),
+    numbers = decode_uints(check.raw(raw_numbers, "snapshot 'vx' terms"), len(table) - 1,
                            "snapshot 'vx' terms")
     if len(numbers) != len(positions):
         raise AccessListError("snapshot 'vx' has " + str(len(positions)) + " positions but "
