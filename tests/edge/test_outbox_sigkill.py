@@ -57,7 +57,7 @@ def config_for(mode: str) -> OutboxConfig:
     if mode == "acks":
         return OutboxConfig(segment_bytes=4096, max_bytes=1 << 20)
     # "full": a small outbox that evicts all the time
-    return OutboxConfig(segment_bytes=8192, max_bytes=128 * 1024, reserve_bytes=1 << 20)
+    return OutboxConfig(segment_bytes=4096, max_bytes=64 * 1024, reserve_bytes=1 << 20)
 
 
 def writer_main(directory: str, run: int, mode: str, seed: int) -> None:
