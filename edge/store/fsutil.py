@@ -48,18 +48,6 @@ def write_durable(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def replace_durable(tmp: Path, data: bytes, target: Path) -> None:
-    """Atomically make ``target`` hold ``data``: write ``tmp``, fsync, rename, fsync the dir.
-
-    ``tmp`` must be in the same directory as ``target`` (a rename is atomic only within
-    one file system). A crash at any point leaves ``target`` either old or new, never
-    torn; at worst ``tmp`` is left behind for the next start to clean up.
-    """
-    write_durable(tmp, data)
-    os.replace(tmp, target)
-    fsync_dir(target.parent)
-
-
 def remove_if_exists(path: Path) -> bool:
     """Unlink ``path``; True when it existed."""
     try:

@@ -21,7 +21,6 @@ import os
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -36,75 +35,26 @@ from edge.store.errors import (
     OutboxFullError,
 )
 from edge.store.fsutil import datasync, fsync_dir, remove_if_exists, write_all
+from edge.store.outbox_types import (
+    DEFAULT_ALARM_KINDS,
+    MARKER_DROPPED,
+    MARKER_KINDS,
+    MARKER_LOST,
+    MARKER_REJECTED,
+    OutboxConfig,
+    OutboxStats,
+    OutboxStatus,
+    open_status,
+)
 from edge.store.records import Event
 from edge.store.segment import Segment
 from protocols.portable.names import is_word
 
 log = logging.getLogger(__name__)
+ACK_FILE = "acked"
 
 __all__ = ["DEFAULT_ALARM_KINDS", "Event", "Outbox", "OutboxConfig", "OutboxStats",
            "OutboxStatus"]
-
-# Access alarms: kept even when the outbox is full (the names are the event kinds the
-# agent uses for them).
-DEFAULT_ALARM_KINDS = frozenset({"door_forced", "door_held", "tamper", "duress"})
-MARKER_DROPPED = "outbox_dropped"  # events evicted because the outbox was full
-MARKER_LOST = "outbox_lost"  # seqs lost to a torn write or damaged storage
-MARKER_REJECTED = "outbox_rejected"  # events refused with OutboxFullError
-MARKER_KINDS = frozenset({MARKER_DROPPED, MARKER_LOST, MARKER_REJECTED})
-ACK_FILE = "acked"
-
-
-@dataclass(frozen=True)
-class OutboxConfig:
-    """Capacity and limits. ``reserve_*`` is extra room only alarms and markers may use."""
-
-    max_bytes: int = 64 << 20
-    max_events: int = 500_000
-    segment_bytes: int = 1 << 20
-    reserve_bytes: int = 8 << 20
-    reserve_events: int = 60_000
-    max_payload: int = 64 << 10
-    alarm_kinds: frozenset[str] = DEFAULT_ALARM_KINDS
-
-    def check(self) -> None:
-        """Raise :class:`OutboxError` for a configuration that cannot work."""
-        if self.segment_bytes < 4096:
-            raise OutboxError(f"segment_bytes must be at least 4096, got {self.segment_bytes}")
-        if self.max_bytes < 2 * self.segment_bytes:
-            raise OutboxError(f"max_bytes ({self.max_bytes}) must be at least two segments "
-                              f"({2 * self.segment_bytes} bytes)")
-        if self.max_events < 1 or self.reserve_bytes < 0 or self.reserve_events < 0:
-            raise OutboxError("max_events must be positive and the reserves not negative")
-        if not 0 < self.max_payload <= records.MAX_BODY - 128:
-            raise OutboxError(f"max_payload must be 1..{records.MAX_BODY - 128}")
-
-
-@dataclass(frozen=True)
-class OutboxStatus:
-    """What opening the outbox found (a crash's leftovers, damage), for the agent to publish."""
-
-    level: str  # "ok", "notice" (normal after a crash) or "warning" (damage found)
-    message: str
-    details: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, object]:
-        return {"level": self.level, "message": self.message, "details": list(self.details)}
-
-
-@dataclass(frozen=True)
-class OutboxStats:
-    """A snapshot of the outbox's counters."""
-
-    last_seq: int
-    acked_seq: int
-    events: int  # records on disk, including acknowledged ones not yet pruned
-    bytes: int
-    segments: int
-    fill: float  # the larger of bytes/max_bytes and events/max_events
-    dropped: int  # events evicted since this instance opened (markers say which)
-    rejected: int  # events refused with OutboxFullError since this instance opened
-
 
 class Outbox:
     """The durable event log in ``directory``; see the module docstring."""
@@ -165,7 +115,7 @@ class Outbox:
                 self._replace(scan.seg, segment.rewrite(scan.seg, scan.keep))
         fsync_dir(self.directory)
         self._prune()
-        return _status(notes, problems, found.lost)
+        return open_status(notes, problems, found.lost)
 
     def _open_active(self) -> None:
         self._close_fd()
@@ -404,18 +354,3 @@ class Outbox:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
-
-
-def _status(notes: list[str], problems: list[str],
-            lost: list[tuple[int, int, str]]) -> OutboxStatus:
-    details = tuple(problems + notes)
-    if problems:
-        seqs = ", ".join(f"{a}..{b}" for a, b, why in lost if why == "damaged")
-        message = "outbox storage damaged; " + "; ".join(problems)
-        if seqs:
-            message += f"; lost seqs {seqs} (reported to the hub)"
-        return OutboxStatus("warning", message, details)
-    if notes:
-        return OutboxStatus("notice", "recovered after an interrupted run: " + "; ".join(notes),
-                            details)
-    return OutboxStatus("ok", "outbox intact", ())
