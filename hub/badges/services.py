@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session
 from hub import validation as check
 from hub.badges.models import Badge, BadgeAction, BadgeEvent, BadgeState
 from hub.badges.pins import PinVault
+from hub.compiler import rules
+from hub.compiler.validate import Issue, check_activation
 from hub.db import atomic
 from hub.dbtypes import utcnow
 from hub.errors import Conflict, Invalid
@@ -256,3 +259,27 @@ def _record(
         )
     )
     session.flush()
+
+
+def activation_warnings(
+    session: Session, badge_id: object, now: datetime | None = None
+) -> list[Issue]:
+    """What to tell the administrator before activating (pushing at once) a badge: an
+    expired card warns, a card that is not issued cannot be activated (SPEC.md section 3)."""
+    badge = get_badge(session, badge_id)
+    if badge.state is BadgeState.UNUSED:
+        return [
+            Issue(
+                "error",
+                "activate_unused",
+                f"badge {badge.masked}",
+                f"badge {badge.masked} was never issued; issue it before activating it",
+            )
+        ]
+    state: Literal["issued", "withdrawn"] = (
+        "issued" if badge.state is BadgeState.ISSUED else "withdrawn"
+    )
+    view = rules.Badge(
+        key=badge.card_key, state=state, valid_from=badge.valid_from, valid_to=badge.valid_to
+    )
+    return check_activation(view, now or utcnow())

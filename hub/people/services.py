@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from hub import validation as check
 from hub.access.models import Room
 from hub.badges.models import Badge, BadgeEvent, BadgeState
+from hub.compiler.load import load_site_rules
+from hub.compiler.validate import Issue, validate_person, validate_policy
 from hub.db import atomic
 from hub.errors import Conflict, Invalid
 from hub.people.models import (
@@ -332,3 +334,23 @@ def issued_badges(session: Session, person_id: object) -> list[Badge]:
     person = get_person(session, person_id)
     query = select(Badge).where(Badge.person_id == person.id, Badge.state == BadgeState.ISSUED)
     return list(session.scalars(query.order_by(Badge.id)))
+
+
+def conflicts(session: Session, person_id: object) -> list[Issue]:
+    """What is wrong with the person's access, for the person's page (SPEC.md section 4):
+    two policies with different rules for one access point, a policy on intersecting
+    areas, an additional policy ending without a start, a badge never valid while an
+    additional policy is, and the problems of the person's policies themselves."""
+    person = get_person(session, person_id)
+    site_rules = load_site_rules(session, person.site_id, pins=None, person_ids=[person.id])
+    subject = site_rules.persons[person.id]
+    policy_ids: list[int] = []
+    main = site_rules.main_policy(subject)
+    if main is not None:
+        policy_ids.append(main)
+    policy_ids.extend(g.policy_id for g in subject.additional if g.policy_id not in policy_ids)
+    issues: list[Issue] = []
+    for policy_id in dict.fromkeys(policy_ids):
+        issues.extend(validate_policy(site_rules, site_rules.policies[policy_id]))
+    issues.extend(validate_person(site_rules, subject))
+    return issues
