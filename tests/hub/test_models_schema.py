@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
 
 from hub.db import downgrade, import_models, make_engine, upgrade
+from tests import pg
 from tests.pg import fresh_database
 
 
@@ -101,3 +102,25 @@ def test_upgrade_keeps_existing_rows_and_gives_each_site_a_secret(
     else:
         with fresh_database(request.getfixturevalue("pg_server_url"), "data") as url:
             scenario(url)
+
+
+def test_private_postgres_server_when_none_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tests/pg.py starts its own server when neither the variable nor 127.0.0.1 answers."""
+    monkeypatch.delenv(pg.ENV_URL, raising=False)
+    monkeypatch.setattr(pg, "LOCAL_URL", "postgresql://postgres@127.0.0.1:1/postgres")
+    with pg.postgres_server() as server_url, pg.fresh_database(server_url, "priv") as url:
+        assert "host=" in server_url  # a unix socket in the private temp directory
+        upgrade(url)
+        engine = make_engine(url)
+        try:
+            assert "badges" in inspect(engine).get_table_names()
+        finally:
+            engine.dispose()
+
+
+def test_unreachable_configured_postgres_is_a_clear_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(pg.ENV_URL, "postgresql://postgres@127.0.0.1:1/postgres")
+    with pytest.raises(RuntimeError, match="does not answer"), pg.postgres_server():
+        pass
