@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from hub.api.blueprint import ApiBlueprint
 from hub.api.errors import http_error_body, is_api_request, register_error_handlers
+from hub.api.guards import check_json_body
 
 API_VERSION = "1"
 OPENAPI_VERSION = "3.0.3"
@@ -74,3 +75,4 @@ def init_api(app: Flask) -> None:
     for blueprint in blueprints():
         api.register_blueprint(blueprint.smorest)
     register_error_handlers(app)
+    app.before_request(check_json_body)

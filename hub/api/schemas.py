@@ -12,8 +12,8 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-# Ids are database integers: positive and within a signed 64-bit column.
-ID_MAX = 2**63 - 1
+# Ids are database integers: positive and within a signed 32-bit column.
+ID_MAX = 2**31 - 1
 PAGE_LIMIT_DEFAULT = 100
 PAGE_LIMIT_MAX = 1000
 OFFSET_MAX = 2**31 - 1

@@ -6,12 +6,13 @@ from http import HTTPStatus
 from typing import Any
 
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
 from hub.api.blueprint import ApiBlueprint
-from hub.api.context import commit, session, site_by_code
-from hub.api.schemas import name_field, page_schema
+from hub.api.context import commit, paginate, session, site_by_code
+from hub.api.schemas import PageArgs, name_field, page, page_schema
 from hub.sites.models import Site
-from hub.sites.services import CODE_PATTERN, create_site, list_sites, update_site
+from hub.sites.services import CODE_PATTERN, create_site, update_site
 
 blp = ApiBlueprint(
     "sites", __name__, url_prefix="/api/sites", description="Sites and their time zones."
@@ -54,11 +55,11 @@ class SitePatchSchema(Schema):
 SitePage = page_schema(SiteSchema, "SitePage")
 
 
-@blp.endpoint("GET", "", response=SitePage)
-def list_all_sites() -> dict[str, Any]:
-    """Every site, by code."""
-    items = list_sites(session())
-    return {"items": items, "total": len(items), "limit": len(items), "offset": 0}
+@blp.endpoint("GET", "", query=PageArgs, response=SitePage)
+def list_all_sites(query: dict[str, Any]) -> dict[str, Any]:
+    """The sites, by code."""
+    items, total = paginate(select(Site).order_by(Site.code), query)
+    return page(items, total, query)
 
 
 @blp.endpoint(
