@@ -37,6 +37,8 @@ MODEL_MODULES = (
     "hub.access.models",
     "hub.schedules.models",
     "hub.policies.models",
+    "hub.sync.models",
+    "hub.events.models",
 )
 
 # Deterministic constraint names, so migrations can drop and alter them on every backend.
