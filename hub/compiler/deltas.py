@@ -17,6 +17,7 @@ from __future__ import annotations
 from hub.compiler.access import ProfileKey
 from hub.compiler.compile import CardEntry, CompileOptions, Plan, build_list
 from hub.compiler.siterules import SiteRules
+from hub.compiler.snapshot import SnapshotState
 from hub.compiler.windows import Windows, pairs
 from protocols.portable.accesslist import (
     AccessList,
@@ -33,10 +34,15 @@ DIRECT_LIMIT = 64  # changed cards up to which ops are written directly instead 
 class ListKeeper:
     """One controller's list as the edge holds it, and its slots by content."""
 
-    def __init__(self, current: AccessList) -> None:
+    def __init__(self, current: AccessList, hash_state_from: int = 20_000) -> None:
         self.current = current
         self._profiles: dict[ProfileKey, int] | None = None
         self._schedules: dict[Windows, int] | None = None
+        # big lists keep their snapshot in blocks, so a delta's hash costs a few blocks
+        self._hash_state_from = hash_state_from
+        self._snapshot: SnapshotState | None = None
+        if len(current.keys) >= hash_state_from:
+            self._snapshot = SnapshotState(current)
 
     @property
     def version(self) -> int:
@@ -99,8 +105,20 @@ class ListKeeper:
             return None
         apply_delta(lst, delta)
         lst.compact()
-        delta.hash = content_hash(lst)
+        delta.hash = self._hash(delta)
         return delta
+
+    def _hash(self, delta: Delta) -> bytes:
+        """The content hash after ``delta`` (applied): from the block state when kept."""
+        lst = self.current
+        state = self._snapshot
+        if state is None:
+            needed = len(lst.keys) >= self._hash_state_from
+        else:
+            needed = not state.apply(delta.ops)  # False: it followed the ops
+        if needed:  # (re)build from the list as the delta left it
+            state = self._snapshot = SnapshotState(lst)
+        return content_hash(lst) if state is None else state.content_hash()
 
     def replace_with(self, new: AccessList) -> Delta | None:
         """The delta from the edge's list to ``new`` (any slot numbers), via ``diff``;
@@ -112,4 +130,5 @@ class ListKeeper:
         apply_delta(self.current, delta)  # diff filled delta.hash: content_hash(new)
         self.current.compact()
         self._profiles = self._schedules = None  # diff picked slots its own way
+        self._snapshot = None  # and may have rewritten slots: rebuilt when next needed
         return delta

@@ -89,7 +89,8 @@ class CompiledSite:
             self._card_ctls[key] = frozenset(self._entries(key))
         for ctl, plan in self.plans.items():
             version = self.options.versions.get(ctl, 1)
-            self.keepers[ctl] = ListKeeper(build_list(rules, plan, self.options, version))
+            self.keepers[ctl] = ListKeeper(build_list(rules, plan, self.options, version),
+                                           self.options.hash_state_from)
 
     def _reset(self, rules: SiteRules) -> None:
         """Forget everything and compile ``rules`` afresh (lists restart at their versions)."""
@@ -338,7 +339,8 @@ class CompiledSite:
                 self._card_ctls[key] = frozenset(entries)
             else:
                 self._card_ctls.pop(key, None)
-                self._key_holders.pop(key, None)
+                if not self._key_holders.get(key):  # nobody lists the key any more
+                    self._key_holders.pop(key, None)
         deltas: dict[str, Delta] = {}
         for ctl, diffs in changed.items():
             delta = self.keepers[ctl].update(self.rules, plans[ctl], diffs, self.options)

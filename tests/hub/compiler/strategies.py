@@ -131,7 +131,8 @@ def sites(draw: Draw) -> tuple[SiteRules, int]:
     tz = draw(st.sampled_from(ZONES))
     start = draw(st.sampled_from(STARTS))
     site = Site("s", tz)
-    controllers, points = [], []
+    controllers: list[Controller] = []
+    points: list[AccessPoint] = []
     for c in range(draw(st.integers(1, 3))):
         readers = tuple(range(1, draw(st.integers(1, 3)) + 1))
         controllers.append(Controller(f"c{c}", "s", readers))

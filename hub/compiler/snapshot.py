@@ -1,0 +1,321 @@
+"""The content hash of a list, kept up to date op by op instead of re-encoding 100,000 cards.
+
+Every delta carries the content hash of its result, ``sha256(encode_snapshot(list))``.
+Encoding a list of 100,000 cards takes tens of milliseconds, and one badge change can
+touch every turnstile controller of a campus, each holding every card. So the hub keeps
+a :class:`SnapshotState` per list: the snapshot's parts cut into blocks of a few hundred
+cards, each block's bytes cached, so an op dirties one or two blocks and the hash costs
+the re-encoding of those blocks plus joining and hashing the rest.
+
+The bytes are exactly ``encode_snapshot``'s (protocols/portable/accesslist_codec.py): the
+same fields, canonical profile numbering by lowest card key, schedules in first-use
+order, terms in first-use order by card position, positions delta-encoded. The varint
+and CBOR encoders are the codec's own; tests/hub/compiler/test_snapshot.py compares the
+bytes after random ops. Anything this class does not follow op by op (a profile or
+schedule slot rewritten, a reader removed) makes the owner rebuild it from the list.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
+
+from protocols.portable import cbor
+from protocols.portable.accesslist import (
+    OP_CARD,
+    OP_CARD_REMOVE,
+    OP_HORIZON,
+    OP_PIN,
+    OP_PROFILE,
+    OP_READER,
+    OP_SCHEDULE,
+    AccessList,
+)
+from protocols.portable.accesslist_model import DEFAULT_TERMS, FORMAT
+from protocols.portable.varint import encode_ascending, encode_uints
+
+BLOCK = 256
+Terms = tuple[int, int, int]
+Uid = tuple[tuple[int, bytes], ...]
+"""A profile by content: (reader id, schedule boundaries as bytes) pairs, readers ascending."""
+
+
+def _int(value: object) -> int:
+    assert isinstance(value, int)  # apply_delta validated every op already
+    return value
+
+
+def _continue_ascending(prev: int | None, values: list[int]) -> bytes:
+    """``encode_ascending`` bytes of ``values`` as they follow ``prev`` in one sequence."""
+    if prev is None:
+        return encode_ascending(values)
+    head = encode_ascending([prev])
+    return encode_ascending([prev, *values])[len(head):]
+
+
+class KeyBlocks:
+    """Sorted distinct ints in blocks; each block caches ``render(previous value, block)``."""
+
+    def __init__(self, values: list[int], render: Callable[[int | None, list[int]], bytes]):
+        self.blocks = [values[i:i + BLOCK] for i in range(0, len(values), BLOCK)]
+        self.cache: list[bytes | None] = [None] * len(self.blocks)
+        self.firsts = [b[0] for b in self.blocks]
+        self.render = render
+
+    def _find(self, value: int) -> int:
+        return max(bisect_right(self.firsts, value) - 1, 0)
+
+    def _dirty(self, b: int) -> None:
+        for i in (b, b + 1):
+            if i < len(self.cache):
+                self.cache[i] = None
+
+    def __contains__(self, value: int) -> bool:
+        if not self.blocks:
+            return False
+        block = self.blocks[self._find(value)]
+        i = bisect_left(block, value)
+        return i < len(block) and block[i] == value
+
+    def __iter__(self) -> Iterator[int]:
+        for block in self.blocks:
+            yield from block
+
+    def first(self) -> int:
+        return self.blocks[0][0]
+
+    def __bool__(self) -> bool:
+        return bool(self.blocks)
+
+    def add(self, value: int) -> None:
+        """Insert ``value`` (nothing happens when it is already there)."""
+        if not self.blocks:
+            self.blocks, self.cache, self.firsts = [[value]], [None], [value]
+            return
+        b = self._find(value)
+        block = self.blocks[b]
+        i = bisect_left(block, value)
+        if i < len(block) and block[i] == value:
+            return
+        block.insert(i, value)
+        self.firsts[b] = block[0]
+        self._dirty(b)
+        if len(block) > 2 * BLOCK:  # split, so no block grows past a few hundred values
+            self.blocks[b:b + 1] = [block[:BLOCK], block[BLOCK:]]
+            self.cache[b:b + 1] = [None, None]
+            self.firsts[b:b + 1] = [block[0], block[BLOCK]]
+
+    def discard(self, value: int) -> None:
+        if not self.blocks:
+            return
+        b = self._find(value)
+        block = self.blocks[b]
+        i = bisect_left(block, value)
+        if i == len(block) or block[i] != value:
+            return
+        del block[i]
+        self._dirty(b)
+        if block:
+            self.firsts[b] = block[0]
+        else:
+            del self.blocks[b], self.cache[b], self.firsts[b]
+            if b < len(self.cache):
+                self.cache[b] = None
+
+    def touch(self, value: int) -> None:
+        """Re-render where ``value`` is or would be (and the next block)."""
+        if self.blocks:
+            self._dirty(self._find(value))
+
+    def dirty_all(self) -> None:
+        self.cache = [None] * len(self.blocks)
+
+    def bytes(self) -> bytes:
+        parts = []
+        prev: int | None = None
+        for b, block in enumerate(self.blocks):
+            part = self.cache[b]
+            if part is None:
+                part = self.cache[b] = self.render(prev, block)
+            parts.append(part)
+            prev = block[-1]
+        return b"".join(parts)
+
+
+class SnapshotState:
+    """The parts of one list's snapshot, updated by delta ops (see the module docstring)."""
+
+    def __init__(self, lst: AccessList) -> None:
+        lst.compact()
+        self.lst = lst
+        self._sched_bytes = [bytes(s) for s in lst.schedules]
+        self._sched_code: dict[bytes, bytes] = {}
+        self.slot_uid: list[Uid] = [self._uid(access) for access in lst.profiles]
+        members: dict[Uid, list[int]] = {}
+        self.card_uid: dict[int, Uid] = {}
+        self.card_terms: dict[int, Terms] = {}
+        self.term_count: dict[Terms, int] = {}
+        vf, vt, fl = lst.valid_from, lst.valid_to, lst.flags
+        for i, key in enumerate(lst.keys):
+            uid = self.slot_uid[lst.card_profile[i]]
+            self.card_uid[key] = uid
+            members.setdefault(uid, []).append(key)
+            t = lst.card_terms[i]
+            if t and (vf[t], vt[t], fl[t]) != DEFAULT_TERMS:
+                self._count(key, (vf[t], vt[t], fl[t]))
+        self.groups = {uid: KeyBlocks(keys, _continue_ascending) for uid, keys in members.items()}
+        vx_keys = sorted(self.card_terms)
+        self.vx_pos = KeyBlocks(vx_keys, self._positions)
+        self.vx_num = KeyBlocks(vx_keys, self._numbers)
+        self._numbering: dict[Terms, int] = {}
+        pin_keys = sorted(lst.pins)
+        self.pin_pos = KeyBlocks(pin_keys, self._positions)
+        self.pin_hash = KeyBlocks(pin_keys, self._hashes)
+
+    def _uid(self, access: dict[int, int]) -> Uid:
+        return tuple((rid, self._sched_bytes[access[rid]]) for rid in sorted(access))
+
+    def _count(self, key: int, terms: Terms) -> None:
+        self.card_terms[key] = terms
+        self.term_count[terms] = self.term_count.get(terms, 0) + 1
+
+    def _uncount(self, key: int) -> None:
+        terms = self.card_terms.pop(key)
+        left = self.term_count[terms] - 1
+        if left:
+            self.term_count[terms] = left
+        else:
+            del self.term_count[terms]
+
+    # -- renderers (read the compacted list) -----------------------------------------------
+
+    def _positions(self, prev: int | None, keys: list[int]) -> bytes:
+        lkeys = self.lst.keys
+        before = None if prev is None else bisect_left(lkeys, prev)
+        return _continue_ascending(before, [bisect_left(lkeys, k) for k in keys])
+
+    def _numbers(self, prev: int | None, keys: list[int]) -> bytes:
+        numbering, terms = self._numbering, self.card_terms
+        return encode_uints([numbering[terms[k]] for k in keys])
+
+    def _hashes(self, prev: int | None, keys: list[int]) -> bytes:
+        pins = self.lst.pins
+        return b"".join([pins[k] for k in keys])
+
+    # -- ops -------------------------------------------------------------------------------
+
+    def apply(self, ops: list[list[object]]) -> bool:
+        """Follow a delta's ops (already applied to the list); False: rebuild me instead."""
+        for op in ops:
+            kind = op[0]
+            if kind == OP_CARD:
+                key, slot, vf, vt, fl = (_int(v) for v in op[1:])
+                self._upsert(key, self.slot_uid[slot], (vf, vt, fl))
+            elif kind == OP_CARD_REMOVE:
+                self._remove(_int(op[1]))
+            elif kind == OP_PIN:
+                key = _int(op[1])
+                self.pin_pos.discard(key)
+                self.pin_hash.discard(key)  # dirties its block: the hash may have changed
+                if op[2] is not None:
+                    self.pin_pos.add(key)
+                    self.pin_hash.add(key)
+            elif kind == OP_SCHEDULE and op[1] == len(self._sched_bytes):
+                self._sched_bytes.append(bytes(self.lst.schedules[_int(op[1])]))
+            elif kind == OP_PROFILE and op[1] == len(self.slot_uid):
+                self.slot_uid.append(self._uid(self.lst.profiles[_int(op[1])]))
+            elif kind not in (OP_READER, OP_HORIZON):
+                return False  # a rewritten slot or a removed reader: rebuild
+        return True
+
+    def _upsert(self, key: int, uid: Uid, terms: Terms) -> None:
+        old = self.card_uid.get(key)
+        if old is None:
+            for blocks in (self.vx_pos, self.pin_pos):
+                blocks.touch(key)  # later positions moved by one
+        elif old != uid:
+            self.groups[old].discard(key)
+        if old != uid:
+            self.card_uid[key] = uid
+            group = self.groups.get(uid)
+            if group is None:
+                group = self.groups[uid] = KeyBlocks([], _continue_ascending)
+            group.add(key)
+        was = self.card_terms.get(key)
+        if was == terms or (was is None and terms == DEFAULT_TERMS):
+            return
+        if was is not None:
+            self._uncount(key)
+        if terms == DEFAULT_TERMS:
+            self.vx_pos.discard(key)
+            self.vx_num.discard(key)
+        else:
+            self._count(key, terms)
+            self.vx_pos.add(key)
+            self.vx_num.discard(key)
+            self.vx_num.add(key)
+
+    def _remove(self, key: int) -> None:
+        uid = self.card_uid.pop(key)
+        self.groups[uid].discard(key)
+        if key in self.card_terms:
+            self._uncount(key)
+        for blocks in (self.vx_pos, self.vx_num, self.pin_pos, self.pin_hash):
+            blocks.discard(key)
+        for blocks in (self.vx_pos, self.pin_pos):
+            blocks.touch(key)
+
+    # -- the snapshot ----------------------------------------------------------------------
+
+    def _renumber_terms(self) -> list[list[int]]:
+        """"tm": distinct terms in first-use order by card position (= ascending key)."""
+        numbering: dict[Terms, int] = {}
+        wanted = len(self.term_count)
+        if wanted:
+            for key in self.vx_num:
+                terms = self.card_terms[key]
+                if terms not in numbering:
+                    numbering[terms] = len(numbering)
+                    if len(numbering) == wanted:
+                        break
+        if numbering != self._numbering:
+            self._numbering = numbering
+            self.vx_num.dirty_all()
+        return [list(terms) for terms in numbering]
+
+    def encode(self) -> bytes:
+        """The snapshot bytes, equal to ``encode_snapshot(list)``."""
+        lst = self.lst
+        order = sorted((g.first(), uid) for uid, g in self.groups.items() if g)
+        sched_number: dict[bytes, int] = {}
+        sc: list[bytes] = []
+        pr = []
+        for _, uid in order:
+            flat: list[int] = []
+            for rid, boundaries in uid:
+                s = sched_number.get(boundaries)
+                if s is None:
+                    s = sched_number[boundaries] = len(sc)
+                    code = self._sched_code.get(boundaries)
+                    if code is None:
+                        values = array("I")
+                        values.frombytes(boundaries)
+                        code = self._sched_code[boundaries] = encode_ascending(values)
+                    sc.append(code)
+                flat.extend((rid, s))
+            pr.append(flat)
+        tm = self._renumber_terms()
+        return cbor.encode({
+            "f": FORMAT, "ver": lst.version, "site": lst.site, "ctl": lst.controller,
+            "hs": lst.horizon_start, "he": lst.horizon_end, "salt": lst.salt,
+            "rd": [[rid, lst.readers[rid]] for rid in sorted(lst.readers)],
+            "sc": sc, "pr": pr,
+            "cd": [[j, self.groups[uid].bytes()] for j, (_, uid) in enumerate(order)],
+            "tm": tm, "vx": [self.vx_pos.bytes(), self.vx_num.bytes()],
+            "pin": [self.pin_pos.bytes(), self.pin_hash.bytes()],
+        })
+
+    def content_hash(self) -> bytes:
+        return hashlib.sha256(self.encode()).digest()
