@@ -16,11 +16,6 @@ from protocols.portable.errors import AccessListError
 from protocols.portable.varint import decode_ascending
 
 
-def is_int(value: object) -> bool:
-    """An int that is not a bool (on MicroPython bool is not an int subclass, on CPython it is)."""
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def uint(value: object, limit: int, what: str) -> int:
     """``value`` if it is an int in ``0..limit``."""
     if not isinstance(value, int) or isinstance(value, bool):
