@@ -36,6 +36,7 @@ RESOURCE_MODULES = (
     "hub.api.controllers",
     "hub.api.schedules",
     "hub.api.policies",
+    "hub.api.conflicts",
 )
 
 

@@ -85,7 +85,7 @@ class RegisterSchema(Schema):
     label = text_field(100)
 
 
-class IssueSchema(Schema):
+class IssueRequestSchema(Schema):
     """To whom and for how long a card is issued (exactly one of person_id, group_id)."""
 
     person_id = ident(allow_none=True)
@@ -222,7 +222,7 @@ def delete(site: str, badge_id: int) -> tuple[Response, int]:
 
 
 @blp.endpoint(
-    "POST", "/<int:badge_id>/issue", body=IssueSchema, response=IssuedSchema,
+    "POST", "/<int:badge_id>/issue", body=IssueRequestSchema, response=IssuedSchema,
     errors=[HTTPStatus.CONFLICT],
 )
 def issue(site: str, badge_id: int, body: dict[str, Any]) -> Extended:

@@ -22,9 +22,12 @@ from hub.config import HubConfig
 
 
 @pytest.fixture(scope="session")
-def app(db_url: str) -> Iterator[Flask]:
-    """A hub app on the migrated test database of one backend."""
-    app = create_app(HubConfig(database_url=db_url, migrate_on_start=False))
+def app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """A hub app on the migrated test database of one backend (PIN key in a temp folder)."""
+    instance = tmp_path_factory.mktemp("instance")
+    app = create_app(
+        HubConfig(database_url=db_url, migrate_on_start=False, instance_path=str(instance))
+    )
     app.config["TESTING"] = True
     yield app
     hub_state(app).engine.dispose()
