@@ -165,7 +165,8 @@ def snapshot_fields(
     try:
         value = cbor.decode(data, max_size, 4)
     except CborError as err:
-        raise AccessListError(what + " is not valid CBOR: " + str(err)) from err
+        # from None: the message carries the cause, and MicroPython warns on chaining
+        raise AccessListError(what + " is not valid CBOR: " + str(err)) from None
     if not isinstance(value, dict):
         raise AccessListError(what + " must be a CBOR map, got " + type(value).__name__)
     for name in fields:

@@ -105,8 +105,7 @@ class Delta:
 
 def encode_delta(delta: Delta) -> bytes:
     """The canonical CBOR bytes of ``delta`` (ops are checked for shape first)."""
-    for n, op in enumerate(delta.ops):
-        _shape(op, "delta op " + str(n))
+    _check_ops(delta.ops)
     _check_versions(delta)
     return cbor.encode({"f": 1, "base": delta.base, "ver": delta.version,
                         "hash": delta.hash, "ops": delta.ops})
@@ -116,8 +115,7 @@ def decode_delta(data: bytes, max_size: int = MAX_DELTA) -> Delta:
     """The Delta in ``data``; AccessListError naming the field or op when malformed."""
     value = snapshot_fields(data, "delta", DELTA_FIELDS, max_size)
     ops = check.array_of(value["ops"], "delta 'ops'")
-    for n, op in enumerate(ops):
-        _shape(op, "delta op " + str(n))
+    _check_ops(ops)
     delta = Delta(value["base"], value["ver"], ops, value["hash"])  # type: ignore[arg-type]
     _check_versions(delta)
     return delta
@@ -132,42 +130,59 @@ def _check_versions(delta: Delta) -> None:
         check.raw(delta.hash, "delta 'hash'", HASH_SIZE)
 
 
-def _shape(op: object, what: str) -> "list[object]":
+def _op_error(n: int, op: object, err: AccessListError) -> AccessListError:
+    """``err`` prefixed with the op's position and kind (built only when something is wrong,
+    so a delta of 100,000 good ops builds no message strings)."""
+    where = "delta op " + str(n)
+    if isinstance(op, list) and op and op[0] in OP_NAMES:
+        where += " (" + OP_NAMES[op[0]] + ")"
+    return AccessListError(where + ": " + str(err))
+
+
+def _check_ops(ops: "list[object] | list[list[object]]") -> None:
+    n = 0
+    try:
+        for n, op in enumerate(ops):  # noqa: B007 - n names the op in the error
+            _shape(op)
+    except AccessListError as err:
+        raise _op_error(n, ops[n], err) from None
+
+
+def _shape(op: object) -> "list[object]":
     """Check what an op can be checked for without the list; returns the op's items."""
-    items = check.array_of(op, what)
+    items = check.array_of(op, "op")
     if not items:
-        raise AccessListError(what + " is empty")
+        raise AccessListError("op is empty")
     kind = items[0]
     if kind not in _OP_SIZES:
-        raise AccessListError(what + " has unknown kind " + repr(kind))
-    what = what + " (" + OP_NAMES[kind] + ")"
-    check.array_of(items, what, _OP_SIZES[kind])
+        raise AccessListError("op has unknown kind " + repr(kind))
+    check.array_of(items, "op", _OP_SIZES[kind])
     if kind in (OP_CARD, OP_CARD_REMOVE, OP_PIN):
-        check.uint(items[1], KEY_MAX, what + " key")
+        check.uint(items[1], KEY_MAX, "key")
     if kind == OP_CARD:
-        check.uint(items[2], INDEX_MAX, what + " profile")
-        check.validity(items[3], items[4], what)
-        check.card_flags(items[5], what + " flags")
+        check.uint(items[2], INDEX_MAX, "profile")
+        check.validity(items[3], items[4], "card")
+        check.card_flags(items[5], "flags")
     elif kind in (OP_PROFILE, OP_SCHEDULE):
-        check.uint(items[1], INDEX_MAX, what + " index")
+        check.uint(items[1], INDEX_MAX, "index")
         if kind == OP_SCHEDULE:
-            check.schedule_bytes(items[2], what + " boundaries")
+            check.schedule_bytes(items[2], "boundaries")
         else:
-            flat = check.array_of(items[2], what + " readers")
+            flat = check.array_of(items[2], "readers")
             if len(flat) & 1:
-                raise AccessListError(what + " must hold reader, schedule pairs (odd length)")
+                raise AccessListError("readers must hold reader, schedule pairs (odd length)")
             for j in range(0, len(flat), 2):
-                check.uint(flat[j], READER_MAX, what + " reader")
-                check.uint(flat[j + 1], INDEX_MAX, what + " schedule")
+                check.uint(flat[j], READER_MAX, "reader")
+                check.uint(flat[j + 1], INDEX_MAX, "schedule")
     elif kind in (OP_READER, OP_READER_REMOVE):
-        check.uint(items[1], READER_MAX, what + " reader id")
+        check.uint(items[1], READER_MAX, "reader id")
         if kind == OP_READER:
-            check.reader_flags(items[2], what + " flags")
+            check.reader_flags(items[2], "flags")
     elif kind == OP_PIN:
         if items[2] is not None:
-            check.raw(items[2], what + " hash", PIN_HASH_SIZE)
+            check.raw(items[2], "hash", PIN_HASH_SIZE)
     elif kind == OP_HORIZON:
-        check.horizon(items[1], items[2], what)
+        check.horizon(items[1], items[2], "new")
     return items
 
 
@@ -192,63 +207,80 @@ def _validate(lst: AccessList, ops: "list[list[object]]") -> "list[tuple[int, in
 
     Returns the ops ready to apply as ``(kind, key / index / reader id, payload)``.
     """
-    n_sched = len(lst.schedules)
-    n_prof = len(lst.profiles)
-    readers = dict(lst.readers)
-    cards: dict[int, bool] = {}  # key -> listed, as the ops so far leave it
-    pins: dict[int, bool] = {}  # key -> has a PIN, likewise
-    prepared: list[tuple[int, int, object]] = []
-    for n, op in enumerate(ops):
-        items = _shape(op, "delta op " + str(n))
-        kind = check.uint(items[0], OP_HORIZON, "delta op kind")
-        what = "delta op " + str(n) + " (" + OP_NAMES[kind] + ")"
+    overlay = _Overlay(lst)
+    n = 0
+    try:
+        for n, op in enumerate(ops):  # noqa: B007 - n names the op in the error
+            overlay.prepare(_shape(op))
+    except AccessListError as err:
+        raise _op_error(n, ops[n], err) from None
+    return overlay.prepared
+
+
+class _Overlay:
+    """What the ops checked so far would change, without changing the list."""
+
+    def __init__(self, lst: AccessList) -> None:
+        self.lst = lst
+        self.n_sched = len(lst.schedules)
+        self.n_prof = len(lst.profiles)
+        self.readers = dict(lst.readers)
+        self.cards: dict[int, bool] = {}  # key -> listed
+        self.pins: dict[int, bool] = {}  # key -> has a PIN
+        self.prepared: list[tuple[int, int, object]] = []
+
+    def _listed(self, key: int) -> bool:
+        listed = self.cards.get(key)
+        return self.lst.lookup(key) is not None if listed is None else listed
+
+    def prepare(self, items: "list[object]") -> None:
+        """Check one op (already shape-checked) and queue it."""
+        kind = check.uint(items[0], OP_HORIZON, "kind")
         if kind == OP_CARD:
-            key = check.uint(items[1], KEY_MAX, what)
-            entry = (check.index(items[2], n_prof, what + " profile", "profile"),
-                     check.uint(items[3], TIME_MAX, what), check.uint(items[4], TIME_MAX, what),
-                     check.uint(items[5], 0xFF, what))
-            cards[key] = True
-            prepared.append((kind, key, entry))
-        elif kind in (OP_CARD_REMOVE, OP_PIN):
-            key = check.uint(items[1], KEY_MAX, what)
-            listed = cards.get(key)
-            if listed is None:
-                listed = lst.lookup(key) is not None
-            if kind == OP_CARD_REMOVE or items[2] is not None:
-                if not listed:
-                    raise AccessListError(what + ": card " + masked(key) + " is not in the list")
-                cards[key] = kind != OP_CARD_REMOVE
-                pins[key] = kind != OP_CARD_REMOVE  # a removed card loses its PIN
-            else:
-                has = pins.get(key)
-                if not (key in lst.pins if has is None else has):
-                    raise AccessListError(what + ": card " + masked(key) + " has no PIN to clear")
-                pins[key] = False
-            prepared.append((kind, key, items[2] if kind == OP_PIN else None))
+            key = check.uint(items[1], KEY_MAX, "key")
+            entry = (check.index(items[2], self.n_prof, "profile", "profile"),
+                     check.uint(items[3], TIME_MAX, "valid_from"),
+                     check.uint(items[4], TIME_MAX, "valid_to"),
+                     check.uint(items[5], 0xFF, "flags"))
+            self.cards[key] = True
+            self.prepared.append((kind, key, entry))
+        elif kind == OP_CARD_REMOVE or (kind == OP_PIN and items[2] is not None):
+            key = check.uint(items[1], KEY_MAX, "key")
+            if not self._listed(key):
+                raise AccessListError("card " + masked(key) + " is not in the list")
+            self.cards[key] = kind == OP_PIN
+            self.pins[key] = kind == OP_PIN  # a removed card loses its PIN
+            self.prepared.append((kind, key, items[2] if kind == OP_PIN else None))
+        elif kind == OP_PIN:  # clear
+            key = check.uint(items[1], KEY_MAX, "key")
+            has = self.pins.get(key)
+            if not (key in self.lst.pins if has is None else has):
+                raise AccessListError("card " + masked(key) + " has no PIN to clear")
+            self.pins[key] = False
+            self.prepared.append((kind, key, None))
         elif kind == OP_PROFILE:
-            index = check.index(items[1], n_prof + 1, what + " index", "profile")
-            access = check.profile_pairs(items[2], what, readers, n_sched)
-            if index == n_prof:
-                n_prof += 1
-            prepared.append((kind, index, access))
+            index = check.index(items[1], self.n_prof + 1, "index", "profile")
+            access = check.profile_pairs(items[2], "profile", self.readers, self.n_sched)
+            if index == self.n_prof:
+                self.n_prof += 1
+            self.prepared.append((kind, index, access))
         elif kind == OP_SCHEDULE:
-            index = check.index(items[1], n_sched + 1, what + " index", "schedule")
-            if index == n_sched:
-                n_sched += 1
-            prepared.append((kind, index, check.schedule_bytes(items[2], what)))
+            index = check.index(items[1], self.n_sched + 1, "index", "schedule")
+            if index == self.n_sched:
+                self.n_sched += 1
+            self.prepared.append((kind, index, check.schedule_bytes(items[2], "boundaries")))
         elif kind == OP_READER:
-            rid = check.uint(items[1], READER_MAX, what)
-            readers[rid] = check.reader_flags(items[2], what)
-            prepared.append((kind, rid, readers[rid]))
+            rid = check.uint(items[1], READER_MAX, "reader id")
+            self.readers[rid] = check.reader_flags(items[2], "flags")
+            self.prepared.append((kind, rid, self.readers[rid]))
         elif kind == OP_READER_REMOVE:
-            rid = check.uint(items[1], READER_MAX, what)
-            if rid not in readers:
-                raise AccessListError(what + ": reader " + str(rid) + " is not listed")
-            del readers[rid]
-            prepared.append((kind, rid, None))
+            rid = check.uint(items[1], READER_MAX, "reader id")
+            if rid not in self.readers:
+                raise AccessListError("reader " + str(rid) + " is not listed")
+            del self.readers[rid]
+            self.prepared.append((kind, rid, None))
         else:  # OP_HORIZON
-            prepared.append((kind, 0, check.horizon(items[1], items[2], what)))
-    return prepared
+            self.prepared.append((kind, 0, check.horizon(items[1], items[2], "new")))
 
 
 def _apply_one(lst: AccessList, kind: int, arg: int, payload: object) -> None:
