@@ -134,9 +134,14 @@ def _op_error(n: int, op: object, err: AccessListError) -> AccessListError:
     """``err`` prefixed with the op's position and kind (built only when something is wrong,
     so a delta of 100,000 good ops builds no message strings)."""
     where = "delta op " + str(n)
-    if isinstance(op, list) and op and op[0] in OP_NAMES:
+    if isinstance(op, list) and op and _kind(op[0]):
         where += " (" + OP_NAMES[op[0]] + ")"
     return AccessListError(where + ": " + str(err))
+
+
+def _kind(value: object) -> bool:
+    """Whether ``value`` is an op kind (an int, not a bool, not an unhashable list)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value in _OP_SIZES
 
 
 def _check_ops(ops: "list[object] | list[list[object]]") -> None:
@@ -153,9 +158,9 @@ def _shape(op: object) -> "list[object]":
     items = check.array_of(op, "op")
     if not items:
         raise AccessListError("op is empty")
-    kind = items[0]
-    if kind not in _OP_SIZES:
-        raise AccessListError("op has unknown kind " + repr(kind))
+    if not _kind(items[0]):
+        raise AccessListError("op has unknown kind " + repr(items[0]))
+    kind = check.uint(items[0], OP_HORIZON, "kind")
     check.array_of(items, "op", _OP_SIZES[kind])
     if kind in (OP_CARD, OP_CARD_REMOVE, OP_PIN):
         check.uint(items[1], KEY_MAX, "key")

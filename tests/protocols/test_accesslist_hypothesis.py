@@ -24,6 +24,7 @@ from protocols.portable.accesslist import (
     pin_hash,
 )
 from protocols.vectors import generate_accesslist
+from tests.portable.accesslist_fixtures import build as fixture
 from tests.protocols.accesslist_strategies import build, contents, evolved
 
 SETTINGS = settings(max_examples=150, deadline=None,
@@ -150,3 +151,52 @@ def test_generator_hashes_are_sha256_of_the_snapshots() -> None:
     for which in ("base", "target"):
         data = bytes.fromhex(vectors[which + "_snapshot"])
         assert hashlib.sha256(data).hexdigest() == vectors[which + "_hash"]
+
+
+# Any CBOR value our codec carries, nested a little: what a hostile or broken hub could send.
+cbor_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(1 << 64), (1 << 64) - 1) | st.binary(max_size=12)
+    | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=7) | st.dictionaries(st.text(max_size=3), inner,
+                                                                max_size=3),
+    max_leaves=20,
+)
+
+
+@SETTINGS
+@given(st.lists(cbor_values, max_size=5), st.integers(0, 2))
+def test_arbitrary_ops_are_rejected_cleanly_or_applied_whole(ops: list[object],
+                                                            base_shift: int) -> None:
+    lst = decode_snapshot(encode_snapshot(fixture()))
+    before = encode_snapshot(lst), lst.version
+    raw = cbor.encode({"f": 1, "base": lst.version - base_shift, "ver": lst.version + 1,
+                       "hash": None, "ops": ops})
+    try:
+        delta = decode_delta(raw)
+        apply_delta(lst, delta)
+    except AccessListError:  # DeltaBaseError included
+        assert (encode_snapshot(lst), lst.version) == before  # untouched
+        return
+    assert lst.version == before[1] + 1 and not base_shift
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(contents(), st.randoms(use_true_random=False))
+def test_mutated_deltas_are_rejected_cleanly(content: dict[str, Any], rnd: random.Random) -> None:
+    old = build(content)
+    cards = [list(c) for c in content["cards"][1:]]  # one card gone ...
+    fresh = max([c[0] for c in content["cards"]], default=0) + 1
+    if fresh < 1 << 64:  # ... and one new, with a PIN
+        cards.append([fresh, sorted(content["profiles"])[0], 0, 0xFFFFFFFF, 0, "12"])
+    new_content = dict(content, version=content["version"] + 1, cards=cards)
+    wire = bytearray(encode_delta(diff(decode_snapshot(encode_snapshot(old)), build(new_content))))
+    for _ in range(30):
+        mutated = bytearray(wire)
+        pos = rnd.randrange(len(mutated))
+        mutated[pos] = rnd.randrange(256)
+        target = decode_snapshot(encode_snapshot(old))
+        before = encode_snapshot(target)
+        try:
+            apply_delta(target, decode_delta(bytes(mutated)))
+        except AccessListError:
+            assert encode_snapshot(target) == before
