@@ -23,6 +23,7 @@ from protocols.portable.accesslist import (
     encode_snapshot,
     pin_hash,
 )
+from protocols.portable.accesslist_codec import FIELDS
 from protocols.vectors import generate_accesslist
 from tests.portable.accesslist_fixtures import build as fixture
 from tests.protocols.accesslist_strategies import build, contents, evolved
@@ -200,3 +201,21 @@ def test_mutated_deltas_are_rejected_cleanly(content: dict[str, Any], rnd: rando
             apply_delta(target, decode_delta(bytes(mutated)))
         except AccessListError:
             assert encode_snapshot(target) == before
+
+
+@SETTINGS
+@given(st.sampled_from(FIELDS), cbor_values, st.booleans())
+def test_any_value_in_any_snapshot_field_is_rejected_cleanly(field: str, value: object,
+                                                             nested: bool) -> None:
+    fields = cbor.decode(encode_snapshot(fixture()))
+    assert isinstance(fields, dict)
+    if nested and isinstance(fields[field], list) and fields[field]:
+        fields[field][0] = value  # one item of a list field
+    else:
+        fields[field] = value
+    data = cbor.encode(fields)
+    try:
+        lst = decode_snapshot(data)
+    except AccessListError:
+        return
+    assert encode_snapshot(lst) == data
