@@ -98,6 +98,8 @@ def _by_slot(ops: "list[list[object]]") -> "list[list[object]]":
 
 def _greedy(counts: "dict[int, int]", width: int) -> "dict[int, int]":
     """Pairs ``new * width + old`` by descending count, each side used once: ``{new: old}``."""
+    # one int per pair sorts by count descending, then by pair ascending: deterministic,
+    # and a plain int sort (fast on CPython, safe through sorted_ints on MicroPython)
     pairs = sorted_ints([(-count) * width * width + pair for pair, count in counts.items()])
     result: dict[int, int] = {}
     taken = set()
