@@ -16,7 +16,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     skipped = reporter.stats.get("skipped", [])
     if skipped and session.exitstatus == 0:
-        reporter.write_line(
-            f"{len(skipped)} test(s) skipped: every check must run (see tests/conftest.py)", red=True
-        )
+        message = f"{len(skipped)} test(s) skipped: every check must run (see tests/conftest.py)"
+        reporter.write_line(message, red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

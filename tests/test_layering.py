@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vratnik.devtools.portable import ROOT
+from firmware_tools.portable import ROOT
 
 OURS = {"protocols", "edge", "hub", "sim", "firmware_tools", "vratnik"}
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from vratnik.devtools.portable import ROOT, portable_files
+from firmware_tools.portable import ROOT, portable_files
 
 PORTABLE_TESTS = sorted(
     p.stem for p in (ROOT / "tests" / "portable").glob("test_*.py")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 # Folders whose every module must run unchanged on MicroPython (see their README.md).
 PORTABLE_DIRS: tuple[str, ...] = ("protocols/portable", "edge/core")

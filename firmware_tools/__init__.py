@@ -1,0 +1,1 @@
+"""Provisioning, MicroPython packaging of the edge core, and signed update bundles."""
