@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from hub.api.blueprint import ApiBlueprint
 from hub.api.errors import http_error_body, is_api_request, register_error_handlers
-from hub.api.guards import check_json_body
+from hub.api.guards import bounded_ids, check_json_body
 
 API_VERSION = "1"
 OPENAPI_VERSION = "3.0.3"
@@ -77,3 +77,4 @@ def init_api(app: Flask) -> None:
         api.register_blueprint(blueprint.smorest)
     register_error_handlers(app)
     app.before_request(check_json_body)
+    app.url_value_preprocessor(bounded_ids)

@@ -47,3 +47,4 @@ def in_site(model: type[M], ident: object, kind: str, site: Site) -> M:
     into another site's data.
     """
     return check.in_site(session(), model, ident, kind, site.id)
+

@@ -15,6 +15,8 @@ from flask import Response, request
 from werkzeug.exceptions import BadRequest
 
 from hub.api.errors import error_response, is_api_request
+from hub.api.schemas import ID_MAX
+from hub.errors import NotFound
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -63,3 +65,16 @@ def check_json_body() -> tuple[Response, int] | None:
             {"json": {where: ["text must not contain NUL characters"]}},
         )
     return None
+
+
+def bounded_ids(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """``url_value_preprocessor``: an id in an API path beyond any database id is unknown.
+
+    Flask's ``int`` converter takes any size, and SQLite cannot even bind a number past
+    2**63, so such a path would otherwise fail inside the driver.
+    """
+    if not is_api_request():
+        return
+    for name, value in (values or {}).items():
+        if isinstance(value, int) and not 0 < value <= ID_MAX:
+            raise NotFound(name.removesuffix("_id").replace("_", " "), value)
