@@ -19,6 +19,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from edge.core.decide import HORIZON_DENY, decide
@@ -35,7 +36,7 @@ from edge.sync.link import Connected, Disconnected, LinkEvent, MqttLink, Receive
 from edge.sync.lists import ListSync
 from edge.sync.outgoing import Outgoing
 from edge.sync.seal import Authenticator
-from edge.sync.snapshot import SnapshotAssembler
+from edge.sync.snapshot import Progress, SnapshotAssembler
 from edge.sync.state import SyncState
 from protocols.portable import cardkey, topics
 
@@ -45,6 +46,36 @@ TICK = 0.2  # seconds between timer checks of the worker
 STATE_FLUSH = 1.0  # seconds between saves of the verifier counters and manifest
 DEATH_TIMEOUT = 2.0  # seconds to wait for the broker to take the death on stop
 _U32 = 0xFFFFFFFF
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What ``EdgeSync.status()`` reports; ``as_dict()`` gives plain values."""
+
+    connected: bool  # the broker accepted the connection
+    online: bool  # subscribed and birth published on this connection
+    link_error: str | None  # why the last connection attempt failed
+    session: int
+    hub_online: bool | None  # from the hub's retained status (None: not heard yet)
+    list_version: int | None
+    list_hash: bytes | None
+    desired_version: int | None  # the manifest's
+    in_sync: bool
+    snapshot_progress: Progress | None
+    last_seq: int
+    acked_seq: int
+    unacknowledged: int
+    list_errors: int
+    rejected_messages: int  # forged, altered, malformed, misplaced
+    replayed_messages: int  # replays and duplicates, dropped quietly
+    commands_executed: int
+    commands_expired: int
+    connections: int
+
+    def as_dict(self) -> dict[str, object]:
+        values = asdict(self)
+        values["list_hash"] = None if self.list_hash is None else self.list_hash.hex()
+        return values
 
 
 class _Wake:
@@ -158,32 +189,31 @@ class EdgeSync:
         self._queue.put(_Wake())
         return seq
 
-    def status(self) -> dict[str, object]:
-        """What the agent reports locally (and a future status message): plain values."""
+    def status(self) -> SyncStatus:
+        """A consistent-enough snapshot of the sync state for the agent's status report."""
         manifest = self.state.manifest
         progress = self.lists.assembler.progress
-        return {
-            "connected": self._link.connected,
-            "online": self._online,
-            "session": self._session,
-            "hub_online": self.hub_online,
-            "list_version": self.active.version,
-            "list_hash": None if self.active.hash is None else self.active.hash.hex(),
-            "desired_version": None if manifest is None else manifest.version,
-            "in_sync": self.lists.in_sync(),
-            "snapshot_progress": None if progress is None else
-            {"version": progress.version, "received": progress.received,
-             "count": progress.count},
-            "last_seq": self.outbox.last_seq,
-            "acked_seq": self.outbox.acked_seq,
-            "unacknowledged": self.events.unacknowledged,
-            "list_errors": self.lists.errors,
-            "rejected_messages": self.auth.rejected,
-            "replayed_messages": self.auth.replays,
-            "commands_executed": self.commands.executed,
-            "commands_expired": self.commands.expired,
-            "connections": self.connections,
-        }
+        return SyncStatus(
+            connected=self._link.connected,
+            online=self._online,
+            link_error=self._link.last_error,
+            session=self._session,
+            hub_online=self.hub_online,
+            list_version=self.active.version,
+            list_hash=self.active.hash,
+            desired_version=None if manifest is None else manifest.version,
+            in_sync=self.lists.in_sync(),
+            snapshot_progress=progress,
+            last_seq=self.outbox.last_seq,
+            acked_seq=self.outbox.acked_seq,
+            unacknowledged=self.events.unacknowledged,
+            list_errors=self.lists.errors,
+            rejected_messages=self.auth.rejected,
+            replayed_messages=self.auth.replays,
+            commands_executed=self.commands.executed,
+            commands_expired=self.commands.expired,
+            connections=self.connections,
+        )
 
     # -- the worker ----------------------------------------------------------------------
     def _run(self) -> None:

@@ -72,6 +72,7 @@ class MqttLink:
         self._attempt_session = 0
         self._delay = config.reconnect_min
         self.connected = False
+        self.last_error: str | None = None  # why the last attempt failed, for status()
         client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=config.client_id,
                              clean_session=False, protocol=mqtt.MQTTv311)
         if self._broker.tls:
@@ -90,9 +91,11 @@ class MqttLink:
     def _on_connect(self, _client: mqtt.Client, _userdata: object, flags: mqtt.ConnectFlags,
                     reason: object, _properties: object) -> None:
         if getattr(reason, "is_failure", False):
+            self.last_error = f"refused by the broker: {reason}"
             log.warning("broker refused the connection: %s", reason)
             return
         self.connected = True
+        self.last_error = None
         self._delay = self._config.reconnect_min
         self._post(Connected(self._attempt_session, bool(flags.session_present)))
 
@@ -144,6 +147,7 @@ class MqttLink:
             self._client.connect(self._broker.host, self._broker.port,
                                  keepalive=self._config.keepalive)
         except (OSError, SyncError, ValueError) as err:
+            self.last_error = f"cannot connect: {err}"
             log.info("cannot connect to %s:%s: %s", self._broker.host, self._broker.port, err)
             return False
         return True

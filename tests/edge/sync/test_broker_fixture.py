@@ -6,7 +6,7 @@ import queue
 import ssl
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
 from tests.mqtt import (
     ControllerAccount,
@@ -24,7 +24,7 @@ class Probe:
 
     def __init__(self, broker: MosquittoBroker, client_id: str, username: str | None = None,
                  password: str | None = None, tls: bool = False,
-                 protocol: int = mqtt.MQTTv311) -> None:
+                 protocol: MQTTProtocolVersion = mqtt.MQTTv311) -> None:
         self.events: queue.Queue[tuple[str, object]] = queue.Queue()
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id,
                                   protocol=protocol)

@@ -55,7 +55,7 @@ def test_snapshot_then_delta_on_its_base(mosquitto: MosquittoBroker, hub: HubDou
         assert edge.decide_now(5000, READER) == GRANTED
         assert {"have": 1, "want": "delta", "resume_from": 0} in hub.messages(CTL,
                                                                               "list_request")
-        assert edge.status()["in_sync"] is True
+        assert edge.status().in_sync is True
         assert not hub.messages(CTL, "list_error")
     stored = ListStore(tmp_path).load_snapshot()
     assert stored.stored is not None and stored.stored.version == 2
@@ -116,15 +116,15 @@ def test_torn_snapshot_resumes_after_a_broker_restart(mosquitto: MosquittoBroker
     hub.publish_list(CTL, v4)
     hub.sources[CTL].stop_after_chunks = 3  # the first answer stops after 3 chunks
     with make_edge(mosquitto, tmp_path) as edge:
-        wait_until(lambda: (edge.status()["snapshot_progress"] or {}).get("received") == 3,
+        wait_until(lambda: (p := edge.status().snapshot_progress) is not None and p.received == 3,
                    what="3 chunks stored")
         mosquitto.restart()  # the broker goes away mid-snapshot
         hub.sources[CTL].stop_after_chunks = None
         hub.wait_message(CTL, "list_request", lambda f: f["resume_from"] == 3, timeout=15)
         hub.wait_message(CTL, "list_applied", lambda f: f["version"] == 4, timeout=15)
         assert edge.decide_now(CARDS[-1], READER) == GRANTED
-        assert edge.status()["connections"] >= 2
-        assert edge.status()["snapshot_progress"] is None
+        assert edge.status().connections >= 2
+        assert edge.status().snapshot_progress is None
 
 
 def test_partial_snapshot_survives_an_edge_restart(mosquitto: MosquittoBroker,
@@ -134,7 +134,7 @@ def test_partial_snapshot_survives_an_edge_restart(mosquitto: MosquittoBroker,
     hub.publish_list(CTL, v5)
     hub.sources[CTL].stop_after_chunks = 2
     with make_edge(mosquitto, tmp_path) as edge:
-        wait_until(lambda: (edge.status()["snapshot_progress"] or {}).get("received") == 2,
+        wait_until(lambda: (p := edge.status().snapshot_progress) is not None and p.received == 2,
                    what="2 chunks stored")
     hub.sources[CTL].stop_after_chunks = None
     with make_edge(mosquitto, tmp_path) as edge:
