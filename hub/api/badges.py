@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Response
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from hub.api.blueprint import ApiBlueprint
@@ -35,6 +35,7 @@ from hub.compiler import rules
 from hub.compiler.validate import check_activation
 from hub.dbtypes import utcnow
 from protocols import cardtext
+from protocols.portable.errors import ProtocolError
 
 blp = ApiBlueprint(
     "badges",
@@ -46,6 +47,14 @@ blp = ApiBlueprint(
 STATES = [s.value for s in BadgeState]
 CARD_HELP = "card as text: H10301:FACILITY:CARD, RAW32:VALUE, KEYPAD:CODE, ..."
 PIN_PATTERN = r"^[0-9]{4,12}$"
+
+
+def _card_text(text: str) -> None:
+    """A card written as text (validator: the parse error becomes the field's message)."""
+    try:
+        cardtext.parse(text)
+    except ProtocolError as err:
+        raise ValidationError(str(err)) from err
 
 
 class BadgeSchema(Schema):
@@ -127,7 +136,8 @@ class BadgeQuery(PageArgs):
     state = fields.String(validate=validate.OneOf(STATES))
     person_id = ident(strict=False)
     group_id = ident(strict=False)
-    card = fields.String(metadata={"description": CARD_HELP})
+    card = fields.String(validate=_card_text, metadata={"description": CARD_HELP})
+
 
 
 class EventSchema(Schema):

@@ -20,7 +20,7 @@ from hub.api.blueprint import ApiBlueprint
 from hub.api.context import commit, in_site, paginate, session, site_by_code
 from hub.api.schemas import PageArgs, ident, name_field, page, page_schema, text_field
 from hub.errors import Invalid
-from hub.people.models import EXTERNAL_CODE_MAX, Person, PersonTitle, Title, TitleElement
+from hub.people.models import EXTERNAL_CODE_MAX, Group, Person, PersonTitle, Title, TitleElement
 from hub.people.services import (
     create_person,
     delete_person,
@@ -59,7 +59,10 @@ class PersonSchema(Schema):
     free_field = fields.String()
     notes = fields.String()
     created_at = fields.AwareDateTime(metadata={"description": "set on creation, read-only"})
-    group_id = fields.Integer(allow_none=True)
+    group_id = fields.Integer(allow_none=True, metadata={"description": "the department"})
+    company_id = fields.Integer(
+        allow_none=True, metadata={"description": "nearest group marked as a company, or the root"}
+    )
     main_policy_id = fields.Integer(
         allow_none=True, metadata={"description": "null: the group's policy"}
     )
@@ -142,15 +145,39 @@ class PersonView:
 
     person: Person
     titles: dict[str, str]
+    company_id: int | None
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.person, name)
 
 
+def companies_of(persons: list[Person]) -> dict[int, int]:
+    """Group id -> its company: the nearest ancestor marked as a company, else the root."""
+    site_ids = {p.site_id for p in persons}
+    tree = {
+        ident: (parent, company)
+        for ident, parent, company in session().execute(
+            select(Group.id, Group.parent_id, Group.is_company).where(Group.site_id.in_(site_ids))
+        )
+    }
+    found: dict[int, int] = {}
+    for start in {p.group_id for p in persons if p.group_id is not None}:
+        current = start
+        while not tree[current][1] and tree[current][0] is not None:
+            current = tree[current][0] or current
+        found[start] = current
+    return found
+
+
 def views(persons: list[Person]) -> list[PersonView]:
-    """The persons with their custom fields (one query for all)."""
+    """The persons with their custom fields and company (two queries for all)."""
+    if not persons:
+        return []
     titles = titles_of(p.id for p in persons)
-    return [PersonView(p, titles.get(p.id, {})) for p in persons]
+    companies = companies_of(persons)
+    return [
+        PersonView(p, titles.get(p.id, {}), companies.get(p.group_id or 0)) for p in persons
+    ]
 
 
 def set_titles(site: Site, person: Person, titles: Mapping[str, str | None]) -> None:
@@ -169,10 +196,11 @@ def list_persons(site: str, query: dict[str, Any]) -> dict[str, Any]:
     """Persons by surname and name, filtered."""
     stmt = select(Person).where(Person.site_id == site_by_code(site).id)
     if "q" in query:
-        needle = f"%{query['q'].lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(Person.surname).like(needle), func.lower(Person.name).like(needle))
-        )
+        needle = query["q"].lower()  # % and _ are plain characters here (autoescape)
+        stmt = stmt.where(or_(
+            func.lower(Person.surname).contains(needle, autoescape=True),
+            func.lower(Person.name).contains(needle, autoescape=True),
+        ))
     if "personal_number" in query:
         stmt = stmt.where(Person.personal_number == query["personal_number"])
     if "group_id" in query:

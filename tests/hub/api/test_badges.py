@@ -54,6 +54,9 @@ def test_badge_life_cycle(client: FlaskClient, site: str, db: Session) -> None:
     assert history[4]["person_id"] == person["id"] and history[4]["note"] == "left the company"
     by_card = ok(client, "GET", f"{root}/badges?card=H10301:12:3456")["items"]
     assert [b["group_id"] for b in by_card] == [group["id"]]
+    bad = client.get(f"{root}/badges?card=H10301:12")
+    assert bad.status_code == 422 and bad.json is not None
+    assert "FORMAT:FACILITY:CARD" in bad.json["errors"]["query"]["card"][0]
 
 
 def test_issue_needs_exactly_one_holder(client: FlaskClient, site: str) -> None:

@@ -16,6 +16,11 @@ def test_group_tree_and_inheritance(client: FlaskClient, site: str, db: Session)
     workshop = ok(client, "POST", base, {"name": "Workshop 1", "parent_id": company["id"]})
     planning = ok(client, "POST", base, {"name": "Planning", "parent_id": workshop["id"]})
     assert planning["policy_id"] is None
+    employee = ok(client, "GET", f"/api/sites/{site}/classes")["items"][0]["id"]
+    planner = ok(client, "POST", f"/api/sites/{site}/persons", {
+        "surname": "Plan", "name": "Ner", "class_id": employee, "group_id": planning["id"]}, 201)
+    assert (planner["group_id"], planner["company_id"]) == (planning["id"], company["id"])
+    client.delete(f"/api/sites/{site}/persons/{planner['id']}")
     roots = ok(client, "GET", f"{base}?roots=true")
     assert [g["name"] for g in roots["items"]] == ["Factory"]
     children = ok(client, "GET", f"{base}?parent_id={company['id']}")
@@ -54,6 +59,7 @@ def test_person_fields_titles_and_filters(client: FlaskClient, site: str, db: Se
     assert "employee" in error["errors"]["json"]["external_code"][0]
     # Filters: part of a name in any case, number, class, custom field value.
     assert [p["surname"] for p in ok(client, "GET", f"{root}/persons?q=NOV")["items"]] == ["Novák"]
+    assert ok(client, "GET", f"{root}/persons?q=%25")["items"] == []  # % is not a wildcard
     by_number = ok(client, "GET", f"{root}/persons?personal_number=1001")["items"]
     assert [p["id"] for p in by_number] == [novak["id"]]
     visitors = ok(client, "GET", f"{root}/persons?class_id={visitor}")["items"]
