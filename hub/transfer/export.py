@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload, undefer
 
 from hub.access.models import (
     AccessPoint,
@@ -226,10 +226,12 @@ class Exporter:
         grant_query = select(PersonPolicy).join(Person, Person.id == PersonPolicy.person_id)
         for grant in self.session.scalars(grant_query.where(Person.site_id == sid)):
             grants[grant.person_id].append(grant)
-        records = [
-            self.person(p, titles[p.id], grants[p.id])
-            for p in self._all(Person, Person.site_id == sid)
-        ]
+        # Locations (and photos, when asked) in one more query each, not one per person.
+        loads = [selectinload(Person.locations)]
+        if self.photos:
+            loads.append(undefer(Person.photo))
+        persons = self.session.scalars(select(Person).where(Person.site_id == sid).options(*loads))
+        records = [self.person(p, titles[p.id], grants[p.id]) for p in persons]
         # Natural order, then the whole record: two persons only tie if they are identical.
         return sorted(records, key=lambda r: (
             r["surname"], r["name"], r["personal_number"] or "",
