@@ -46,6 +46,7 @@ from hub.sync.liststore import (
     restore,
     save_snapshot,
 )
+from hub.sync.txn import lock_for_writing
 from protocols.portable.accesslist import Delta, encode_delta
 from protocols.portable.message_types import CHUNK_MAX
 
@@ -183,6 +184,8 @@ class ListService:
                 if current is not None:
                     current.journal = None
             raise
+        session.commit()  # end the reading transaction; the writing one waits for the lock
+        lock_for_writing(session)
         with lock:
             current = self._sites.get(site_id)
             journal = (current.journal or []) if current is not None else []
@@ -282,6 +285,7 @@ class ListService:
             if site is None or not any(s.dirty for s in site.controllers.values()):
                 return
             with self._sessions() as session:
+                lock_for_writing(session)
                 for state in site.controllers.values():
                     self._settle_one(session, site, state)
                 session.commit()

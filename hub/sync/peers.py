@@ -163,14 +163,22 @@ class Peers:
         protocol's errors (AuthError, ReplayError, MessageError, ...)."""
         return wire.unpack(peer.verifier, topic, payload, self.prefix)
 
-    def take_counters(self, peer: Peer) -> dict[tuple[str, str], int]:
-        """Accepted counters changed since the last call (to save in the current batch)."""
-        changed = {
+    @staticmethod
+    def unsaved_counters(peer: Peer) -> dict[tuple[str, str], int]:
+        """Accepted counters that changed since they were last saved."""
+        return {
             slot: value for slot, value in peer.verifier.last.items()
             if peer.saved.get(slot) != value
         }
-        peer.saved.update(changed)
-        return changed
+
+    @staticmethod
+    def mark_saved(peer: Peer, counters: dict[tuple[str, str], int]) -> None:
+        """Call after the transaction that saved ``counters`` committed."""
+        peer.saved.update(counters)
 
     def save_now(self, session: Session, peer: Peer) -> None:
-        save_counters(session, peer.controller_id, self.take_counters(peer))
+        """Save the peer's unsaved counters in ``session`` (marked saved at once: for
+        callers that commit right away)."""
+        counters = self.unsaved_counters(peer)
+        save_counters(session, peer.controller_id, counters)
+        self.mark_saved(peer, counters)

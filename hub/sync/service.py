@@ -29,6 +29,7 @@ from hub.sync.models import HubPresence
 from hub.sync.peers import Peer, Peers
 from hub.sync.rollout import Rollout
 from hub.sync.settings import BrokerAddress, SyncSettings
+from hub.sync.txn import lock_for_writing
 from hub.sync.waiters import Waiters
 from hub.sync.worker import Outcome, Worker
 
@@ -122,12 +123,15 @@ class SyncService:
     def refresh_site(self, site_id: int) -> list[ListUpdate]:
         """Recompile one site from the database; manifests of changed lists go out."""
         with self.sessions() as session:
+            lock_for_writing(session)
             self.peers.load_site(session, site_id)
-            updates = self.lists.reconcile(session, site_id, utcnow())
             site_code = session.scalar(select(Site.code).where(Site.id == site_id))
             counter = None
             if site_code is not None and site_code not in self.links:
                 counter = self._next_start(session, site_id)
+            session.commit()
+        with self.sessions() as session:
+            updates = self.lists.reconcile(session, site_id, utcnow())
             session.commit()
         self.lists.settle(site_id)
         if counter is not None and site_code is not None:

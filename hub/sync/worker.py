@@ -15,20 +15,23 @@ import datetime as dt
 import logging
 import queue
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hub.dbtypes import utcnow
 from hub.events.ingest import IngestResult, ingest_batches
 from hub.sync import presence
+from hub.sync.keys import save_counters
 from hub.sync.link import Connected, Inbound
 from hub.sync.models import CommandStatus, ControllerSync, DoorCommand
 from hub.sync.peers import Peer
+from hub.sync.txn import lock_for_writing
 from protocols.portable import topics
 from protocols.portable.auth import ReplayError
 from protocols.portable.errors import AuthError, ProtocolError
@@ -39,6 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STOP = object()  # put on the inbox to end the worker
+STORE_ATTEMPTS = 4
+
 
 
 @dataclass
@@ -124,21 +129,46 @@ class Worker:
         try:
             with service.sessions() as session:
                 messages, rejected = self._verify(session, items)
-                outcome = self._store(session, messages, now)
-                for controller_id, counts in rejected.items():
-                    presence.count_rejections(session, controller_id, counts.forged,
-                                              counts.replayed, counts.last)
-                for peer in {m.peer.controller_id: m.peer for m in messages}.values():
-                    service.peers.save_now(session, peer)
-                session.commit()
+                session.commit()  # a controller seen for the first time got its key row
+            outcome = self._store_with_retries(messages, rejected, now)
         except SQLAlchemyError:
             log.exception("sync worker: database error; %s messages not acknowledged "
                           "(the edges send them again)", len(items))
             return
         self.batches += 1
-        service.after_commit(outcome)
+        if outcome is not None:
+            service.after_commit(outcome)
         for site in connected:
             service.on_connected(site)
+
+    def _store_with_retries(self, messages: list[Message], rejected: dict[int, Rejected],
+                            now: dt.datetime) -> Outcome | None:
+        """Store the verified batch in one transaction; a busy database is retried (the
+        messages were verified once: their counters are used up)."""
+        service = self._service
+        for attempt in range(1, STORE_ATTEMPTS + 1):
+            counters = {m.peer.controller_id: (m.peer, service.peers.unsaved_counters(m.peer))
+                        for m in messages}
+            try:
+                with service.sessions() as session:
+                    lock_for_writing(session)
+                    outcome = self._store(session, messages, now)
+                    for controller_id, counts in rejected.items():
+                        presence.count_rejections(session, controller_id, counts.forged,
+                                                  counts.replayed, counts.last)
+                    for controller_id, (_peer, changed) in counters.items():
+                        save_counters(session, controller_id, changed)
+                    session.commit()
+            except OperationalError as err:
+                if attempt == STORE_ATTEMPTS:
+                    raise
+                log.info("sync worker: database busy (%s), retrying the batch", err.orig)
+                time.sleep(0.2 * attempt)
+                continue
+            for peer, changed in counters.values():
+                service.peers.mark_saved(peer, changed)
+            return outcome
+        return None
 
     def _verify(self, session: Session, items: list[Any]
                 ) -> tuple[list[Message], dict[int, Rejected]]:
