@@ -6,8 +6,10 @@ the highest seq it has published, sends them as ``event_batch`` messages of at m
 upto`` acknowledges the outbox (which prunes). Broker QoS is not trusted for no-loss:
 with no ack progress for ``ack_timeout`` seconds, and on every new connection,
 everything unacknowledged is sent again from the last ack (the hub inserts
-idempotently on (controller, seq)). An event sent late (recorded before the current
-connection, or sent again) is marked ``historical``.
+idempotently on (controller, seq)); so is everything after ``upto`` when an ack repeats
+the last one while later events are out (the hub's way of asking for a gap again).
+An event sent late (recorded before the current connection, or sent again) is marked
+``historical``.
 
 A seq the outbox will never deliver (evicted when full, lost to a torn write; the outbox
 stores a marker event naming them) is sent as a small ``outbox_gap`` event, so the hub's
@@ -34,6 +36,7 @@ INVALID_KIND = "outbox_invalid"  # a stored record that is not a valid event any
 CHANNEL = "events"
 _PAYLOAD_FIELDS = ("ts", "reader", "door", "card", "reason", "granted", "faces", "photo")
 _U32 = 0xFFFFFFFF
+REPLAY_MIN = 0.5  # seconds between two replays a repeated ack can cause
 
 
 def event_payload(ts: int, reader: int | None, door: int | None, card: int | None,
@@ -52,7 +55,13 @@ def event_payload(ts: int, reader: int | None, door: int | None, card: int | Non
 
 
 def wire_event(event: Event, historical: bool, now: int) -> dict[str, object]:
-    """The ``event`` fields of a stored record (markers and damaged records included)."""
+    """The ``event`` fields of a stored record (markers and damaged records included).
+
+    The payload is a CBOR map with any of the wire's event fields but ``seq`` and
+    ``historical`` (``event_payload`` writes one; the door layer's records carry more
+    keys, which the wire has no room for and are left out). A missing or null field
+    takes the wire's neutral value: ``reason`` 0, ``granted`` false, ``ts`` now.
+    """
     try:
         value = cbor.decode(event.payload)
     except ProtocolError:
@@ -67,7 +76,8 @@ def wire_event(event: Event, historical: bool, now: int) -> dict[str, object]:
         ts = value.get("ts")
         return {**base, "ts": ts if isinstance(ts, int) and 0 <= ts <= _U32 else now,
                 "historical": True}
-    fields = {**base, **{name: value.get(name) for name in _PAYLOAD_FIELDS}}
+    fields = {**base, **{name: value[name] for name in _PAYLOAD_FIELDS
+                         if value.get(name) is not None}}
     try:
         messages.encode("event", fields)
     except ProtocolError as err:
@@ -100,6 +110,7 @@ class EventSender:
         self._live_from = outbox.last_seq + 1  # seqs below were recorded before it
         self._resend_upto = 0  # seqs up to here are being sent again
         self._last_progress = 0.0
+        self._last_replay = 0.0
         self.batches_sent = 0
         self.resends = 0
 
@@ -128,7 +139,19 @@ class EventSender:
             log.error("the hub acknowledges seq %s but the outbox ends at %s: was this "
                       "controller's data directory reset? not acknowledging", upto, last)
             return
-        if upto <= self.outbox.acked_seq:
+        if upto < self.outbox.acked_seq:
+            return  # a late ack: nothing new
+        if upto == self.outbox.acked_seq:
+            # The hub acknowledges again what it already did while later events are out:
+            # it found a gap above `upto` and asks for them again (hub.events.ingest).
+            # Rate-limited, since a repeated ack also answers a duplicate batch.
+            now = self._clock()
+            if self._sent_upto > upto and now - self._last_replay >= REPLAY_MIN:
+                log.info("the hub asks again for events after %s", upto)
+                self._last_replay = now
+                self._resend_upto = max(self._resend_upto, self._sent_upto)
+                self._sent_upto = upto
+                self._last_progress = now
             return
         try:
             self.outbox.ack(upto)

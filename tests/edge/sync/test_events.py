@@ -131,3 +131,20 @@ def test_seqs_the_outbox_evicted_are_sent_as_gap_events(tmp_path: Path) -> None:
         assert GAP_KIND in kinds and "outbox_dropped" in kinds
         stored = {e.seq for e in outbox.pending(0, 100_000)}
         assert all((e["kind"] == GAP_KIND) == (e["seq"] not in stored) for e in sent)
+
+
+def test_a_repeated_ack_is_a_request_to_send_the_rest_again(
+        mosquitto: MosquittoBroker, hub: HubDouble, tmp_path: Path) -> None:
+    with make_edge(mosquitto, tmp_path, CTL) as edge:
+        wait_until(lambda: edge.status().online, what="edge online")
+        edge.record_event("exit_button", 1_700_000_000, door=1)
+        hub.wait_for(lambda: _seqs(hub) == [1], what="event 1")
+        hub.ack(CTL, 1)
+        wait_until(lambda: edge.outbox.acked_seq == 1, what="ack 1")
+        edge.record_event("exit_button", 1_700_000_001, door=1)
+        edge.record_event("exit_button", 1_700_000_002, door=1)
+        hub.wait_for(lambda: len(_seqs(hub)) == 3, what="events 2 and 3")
+        hub.ack(CTL, 1)  # the hub lost 2..3 (say) and asks for them again
+        hub.wait_for(lambda: _seqs(hub) == [1, 2, 3, 2, 3], what="2 and 3 again")
+        hub.ack(CTL, 3)
+        wait_until(lambda: edge.outbox.acked_seq == 3, what="ack 3")
