@@ -190,6 +190,13 @@ class ListIndexes:
 
 def build_list(rules: SiteRules, plan: Plan, options: CompileOptions, version: int) -> AccessList:
     """The AccessList of one plan."""
+    return build_indexed(rules, plan, options, version)[0]
+
+
+def build_indexed(
+    rules: SiteRules, plan: Plan, options: CompileOptions, version: int
+) -> tuple[AccessList, ListIndexes]:
+    """The AccessList of one plan, and its profile and schedule slots by content."""
     builder = AccessListBuilder(
         version=version, site=rules.site.id, controller=plan.controller_id,
         horizon_start=options.horizon_start, horizon_end=options.horizon_end,
@@ -201,7 +208,7 @@ def build_list(rules: SiteRules, plan: Plan, options: CompileOptions, version: i
     for key in sorted(plan.cards):
         profile, valid_from, valid_to, flags, pin = plan.cards[key]
         builder.card(key, indexes.profile(profile), valid_from, valid_to, flags=flags, pin=pin)
-    return builder.build()
+    return builder.build(), indexes
 
 
 def new_tables(rules: SiteRules, options: CompileOptions) -> AccessTables:

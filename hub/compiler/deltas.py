@@ -15,7 +15,7 @@ the result.
 from __future__ import annotations
 
 from hub.compiler.access import ProfileKey
-from hub.compiler.compile import CardEntry, CompileOptions, Plan, build_list
+from hub.compiler.compile import CardEntry, CompileOptions, ListIndexes, Plan, build_list
 from hub.compiler.siterules import SiteRules
 from hub.compiler.snapshot import SnapshotState
 from hub.compiler.windows import Windows, pairs
@@ -34,15 +34,22 @@ DIRECT_LIMIT = 64  # changed cards up to which ops are written directly instead 
 class ListKeeper:
     """One controller's list as the edge holds it, and its slots by content."""
 
-    def __init__(self, current: AccessList, hash_state_from: int = 20_000) -> None:
+    def __init__(
+        self, current: AccessList, hash_state_from: int = 20_000,
+        indexes: ListIndexes | None = None,
+    ) -> None:
+        """``indexes``: the slots ``build_indexed`` gave, else they are worked out when needed."""
         self.current = current
         self._profiles: dict[ProfileKey, int] | None = None
         self._schedules: dict[Windows, int] | None = None
+        if indexes is not None:
+            self._profiles, self._schedules = indexes.profiles, indexes.schedules
         # big lists keep their snapshot in blocks, so a delta's hash costs a few blocks
         self._hash_state_from = hash_state_from
         self._snapshot: SnapshotState | None = None
         if len(current.keys) >= hash_state_from:
             self._snapshot = SnapshotState(current)
+            self._snapshot.encode()  # renders every block now, not in the first change
 
     @property
     def version(self) -> int:

@@ -22,7 +22,7 @@ from hub.compiler.compile import (
     HolderRef,
     Plan,
     badge_terms,
-    build_list,
+    build_indexed,
     card_entries,
     card_rank,
     holder_of,
@@ -89,8 +89,8 @@ class CompiledSite:
             self._card_ctls[key] = frozenset(self._entries(key))
         for ctl, plan in self.plans.items():
             version = self.options.versions.get(ctl, 1)
-            self.keepers[ctl] = ListKeeper(build_list(rules, plan, self.options, version),
-                                           self.options.hash_state_from)
+            lst, indexes = build_indexed(rules, plan, self.options, version)
+            self.keepers[ctl] = ListKeeper(lst, self.options.hash_state_from, indexes)
 
     def _reset(self, rules: SiteRules) -> None:
         """Forget everything and compile ``rules`` afresh (lists restart at their versions)."""

@@ -33,13 +33,29 @@ from protocols.portable.accesslist import (
     OP_SCHEDULE,
     AccessList,
 )
+from protocols.portable.accesslist_codec import FIELDS
 from protocols.portable.accesslist_model import DEFAULT_TERMS, FORMAT
 from protocols.portable.varint import encode_ascending, encode_uints
 
-BLOCK = 256
+BLOCK = 128
+_KEYS = {name: cbor.encode(name) for name in FIELDS}
+_ORDER = sorted(FIELDS, key=lambda name: (len(_KEYS[name]), _KEYS[name]))  # length-first
+_MAP_HEAD = cbor.encode(dict.fromkeys(FIELDS, 0))[:1]  # a map of len(FIELDS) (< 24) entries
 Terms = tuple[int, int, int]
 Uid = tuple[tuple[int, bytes], ...]
 """A profile by content: (reader id, schedule boundaries as bytes) pairs, readers ascending."""
+
+
+_ARRAY_HEADS: dict[int, bytes] = {}
+
+
+def _array_head(length: int) -> bytes:
+    """The CBOR head of an array of ``length`` items (as the codec writes it)."""
+    head = _ARRAY_HEADS.get(length)
+    if head is None:
+        encoded = cbor.encode([None] * length)  # None is one byte
+        head = _ARRAY_HEADS[length] = encoded[: len(encoded) - length]
+    return head
 
 
 def _int(value: object) -> int:
@@ -63,14 +79,18 @@ class KeyBlocks:
         self.cache: list[bytes | None] = [None] * len(self.blocks)
         self.firsts = [b[0] for b in self.blocks]
         self.render = render
+        self._joined: bytes | None = None  # all blocks, until one changes
 
     def _find(self, value: int) -> int:
         return max(bisect_right(self.firsts, value) - 1, 0)
 
-    def _dirty(self, b: int) -> None:
-        for i in (b, b + 1):
-            if i < len(self.cache):
-                self.cache[i] = None
+    def _dirty(self, b: int, value: int) -> None:
+        """Block ``b`` changed at ``value``; the next block renders from b's last value."""
+        self._joined = None
+        self.cache[b] = None
+        block = self.blocks[b]
+        if b + 1 < len(self.cache) and (not block or value >= block[-1]):
+            self.cache[b + 1] = None
 
     def __contains__(self, value: int) -> bool:
         if not self.blocks:
@@ -93,6 +113,7 @@ class KeyBlocks:
         """Insert ``value`` (nothing happens when it is already there)."""
         if not self.blocks:
             self.blocks, self.cache, self.firsts = [[value]], [None], [value]
+            self._joined = None
             return
         b = self._find(value)
         block = self.blocks[b]
@@ -101,7 +122,7 @@ class KeyBlocks:
             return
         block.insert(i, value)
         self.firsts[b] = block[0]
-        self._dirty(b)
+        self._dirty(b, value)
         if len(block) > 2 * BLOCK:  # split, so no block grows past a few hundred values
             self.blocks[b:b + 1] = [block[:BLOCK], block[BLOCK:]]
             self.cache[b:b + 1] = [None, None]
@@ -116,7 +137,7 @@ class KeyBlocks:
         if i == len(block) or block[i] != value:
             return
         del block[i]
-        self._dirty(b)
+        self._dirty(b, value)
         if block:
             self.firsts[b] = block[0]
         else:
@@ -125,14 +146,22 @@ class KeyBlocks:
                 self.cache[b] = None
 
     def touch(self, value: int) -> None:
-        """Re-render where ``value`` is or would be (and the next block)."""
+        """Re-render the block of the first value above ``value`` (its gap changed)."""
         if self.blocks:
-            self._dirty(self._find(value))
+            self._joined = None
+            b = self._find(value)
+            if value < self.blocks[b][-1]:
+                self.cache[b] = None
+            elif b + 1 < len(self.cache):
+                self.cache[b + 1] = None
 
     def dirty_all(self) -> None:
         self.cache = [None] * len(self.blocks)
+        self._joined = None
 
     def bytes(self) -> bytes:
+        if self._joined is not None:
+            return self._joined
         parts = []
         prev: int | None = None
         for b, block in enumerate(self.blocks):
@@ -141,7 +170,8 @@ class KeyBlocks:
                 part = self.cache[b] = self.render(prev, block)
             parts.append(part)
             prev = block[-1]
-        return b"".join(parts)
+        self._joined = b"".join(parts)
+        return self._joined
 
 
 class SnapshotState:
@@ -156,7 +186,10 @@ class SnapshotState:
         members: dict[Uid, list[int]] = {}
         self.card_uid: dict[int, Uid] = {}
         self.card_terms: dict[int, Terms] = {}
-        self.term_count: dict[Terms, int] = {}
+        # who has which non-default terms; "tm" numbers them by their lowest key
+        self.term_keys: dict[Terms, set[int]] = {}
+        self.term_first: dict[Terms, int] = {}
+        self._terms_moved = True  # the "tm" numbering may have changed
         vf, vt, fl = lst.valid_from, lst.valid_to, lst.flags
         for i, key in enumerate(lst.keys):
             uid = self.slot_uid[lst.card_profile[i]]
@@ -170,6 +203,10 @@ class SnapshotState:
         self.vx_pos = KeyBlocks(vx_keys, self._positions)
         self.vx_num = KeyBlocks(vx_keys, self._numbers)
         self._numbering: dict[Terms, int] = {}
+        self._tables_cache: tuple[tuple[Uid, ...], bytes, bytes] | None = None
+        self._cd_cache: dict[Uid, tuple[int, bytes, bytes]] = {}
+        self._order: tuple[Uid, ...] | None = None  # profiles by lowest card key
+        self._tm = cbor.encode([])
         pin_keys = sorted(lst.pins)
         self.pin_pos = KeyBlocks(pin_keys, self._positions)
         self.pin_hash = KeyBlocks(pin_keys, self._hashes)
@@ -179,15 +216,27 @@ class SnapshotState:
 
     def _count(self, key: int, terms: Terms) -> None:
         self.card_terms[key] = terms
-        self.term_count[terms] = self.term_count.get(terms, 0) + 1
+        keys = self.term_keys.get(terms)
+        if keys is None:
+            self.term_keys[terms] = {key}
+            self.term_first[terms] = key
+            self._terms_moved = True
+        else:
+            keys.add(key)
+            if key < self.term_first[terms]:
+                self.term_first[terms] = key
+                self._terms_moved = True
 
     def _uncount(self, key: int) -> None:
         terms = self.card_terms.pop(key)
-        left = self.term_count[terms] - 1
-        if left:
-            self.term_count[terms] = left
-        else:
-            del self.term_count[terms]
+        keys = self.term_keys[terms]
+        keys.discard(key)
+        if not keys:
+            del self.term_keys[terms], self.term_first[terms]
+            self._terms_moved = True
+        elif self.term_first[terms] == key:
+            self.term_first[terms] = min(keys)
+            self._terms_moved = True
 
     # -- renderers (read the compacted list) -----------------------------------------------
 
@@ -230,19 +279,30 @@ class SnapshotState:
                 return False  # a rewritten slot or a removed reader: rebuild
         return True
 
+    def _group_add(self, uid: Uid, key: int) -> None:
+        group = self.groups.get(uid)
+        if group is None:
+            group = self.groups[uid] = KeyBlocks([], _continue_ascending)
+        if not group or key < group.first():
+            self._order = None
+        group.add(key)
+
+    def _group_discard(self, uid: Uid, key: int) -> None:
+        group = self.groups[uid]
+        if group.first() == key:
+            self._order = None
+        group.discard(key)
+
     def _upsert(self, key: int, uid: Uid, terms: Terms) -> None:
         old = self.card_uid.get(key)
         if old is None:
             for blocks in (self.vx_pos, self.pin_pos):
                 blocks.touch(key)  # later positions moved by one
         elif old != uid:
-            self.groups[old].discard(key)
+            self._group_discard(old, key)
         if old != uid:
             self.card_uid[key] = uid
-            group = self.groups.get(uid)
-            if group is None:
-                group = self.groups[uid] = KeyBlocks([], _continue_ascending)
-            group.add(key)
+            self._group_add(uid, key)
         was = self.card_terms.get(key)
         if was == terms or (was is None and terms == DEFAULT_TERMS):
             return
@@ -259,7 +319,7 @@ class SnapshotState:
 
     def _remove(self, key: int) -> None:
         uid = self.card_uid.pop(key)
-        self.groups[uid].discard(key)
+        self._group_discard(uid, key)
         if key in self.card_terms:
             self._uncount(key)
         for blocks in (self.vx_pos, self.vx_num, self.pin_pos, self.pin_hash):
@@ -269,30 +329,27 @@ class SnapshotState:
 
     # -- the snapshot ----------------------------------------------------------------------
 
-    def _renumber_terms(self) -> list[list[int]]:
+    def _renumber_terms(self) -> bytes:
         """"tm": distinct terms in first-use order by card position (= ascending key)."""
-        numbering: dict[Terms, int] = {}
-        wanted = len(self.term_count)
-        if wanted:
-            for key in self.vx_num:
-                terms = self.card_terms[key]
-                if terms not in numbering:
-                    numbering[terms] = len(numbering)
-                    if len(numbering) == wanted:
-                        break
-        if numbering != self._numbering:
-            self._numbering = numbering
-            self.vx_num.dirty_all()
-        return [list(terms) for terms in numbering]
+        if self._terms_moved:
+            self._terms_moved = False
+            first = self.term_first
+            ranked = sorted(first, key=first.__getitem__)
+            numbering = {terms: n for n, terms in enumerate(ranked)}
+            if numbering != self._numbering:
+                self._numbering = numbering
+                self.vx_num.dirty_all()
+                self._tm = cbor.encode([list(terms) for terms in ranked])
+        return self._tm
 
-    def encode(self) -> bytes:
-        """The snapshot bytes, equal to ``encode_snapshot(list)``."""
-        lst = self.lst
-        order = sorted((g.first(), uid) for uid, g in self.groups.items() if g)
+    def _tables(self, order: tuple[Uid, ...]) -> tuple[bytes, bytes]:
+        """Encoded "sc" and "pr" for profiles in canonical ``order`` (cached per order)."""
+        if self._tables_cache is not None and self._tables_cache[0] == order:
+            return self._tables_cache[1], self._tables_cache[2]
         sched_number: dict[bytes, int] = {}
         sc: list[bytes] = []
         pr = []
-        for _, uid in order:
+        for uid in order:
             flat: list[int] = []
             for rid, boundaries in uid:
                 s = sched_number.get(boundaries)
@@ -306,16 +363,44 @@ class SnapshotState:
                     sc.append(code)
                 flat.extend((rid, s))
             pr.append(flat)
+        self._tables_cache = (order, cbor.encode(sc), cbor.encode(pr))
+        return self._tables_cache[1], self._tables_cache[2]
+
+    def _cards(self, order: tuple[Uid, ...]) -> bytes:
+        """Encoded "cd": ``[[number, keys], ...]``, each element cached per profile."""
+        parts = [_array_head(len(order))]
+        cache = self._cd_cache
+        for j, uid in enumerate(order):
+            keys = self.groups[uid].bytes()
+            hit = cache.get(uid)
+            if hit is None or hit[0] != j or hit[1] is not keys:
+                hit = cache[uid] = (j, keys, cbor.encode([j, keys]))
+            parts.append(hit[2])
+        return b"".join(parts)
+
+    def encode(self) -> bytes:
+        """The snapshot bytes, equal to ``encode_snapshot(list)``."""
+        lst = self.lst
+        order = self._order
+        if order is None:  # a profile's lowest card changed: renumber
+            ranked = sorted((g.first(), uid) for uid, g in self.groups.items() if g)
+            order = self._order = tuple(uid for _, uid in ranked)
+        sc, pr = self._tables(order)
         tm = self._renumber_terms()
-        return cbor.encode({
-            "f": FORMAT, "ver": lst.version, "site": lst.site, "ctl": lst.controller,
-            "hs": lst.horizon_start, "he": lst.horizon_end, "salt": lst.salt,
-            "rd": [[rid, lst.readers[rid]] for rid in sorted(lst.readers)],
+        values = {
+            "f": cbor.encode(FORMAT), "ver": cbor.encode(lst.version),
+            "site": cbor.encode(lst.site), "ctl": cbor.encode(lst.controller),
+            "hs": cbor.encode(lst.horizon_start), "he": cbor.encode(lst.horizon_end),
+            "salt": cbor.encode(lst.salt),
+            "rd": cbor.encode([[rid, lst.readers[rid]] for rid in sorted(lst.readers)]),
             "sc": sc, "pr": pr,
-            "cd": [[j, self.groups[uid].bytes()] for j, (_, uid) in enumerate(order)],
-            "tm": tm, "vx": [self.vx_pos.bytes(), self.vx_num.bytes()],
-            "pin": [self.pin_pos.bytes(), self.pin_hash.bytes()],
-        })
+            "cd": self._cards(order),
+            "tm": tm,
+            "vx": cbor.encode([self.vx_pos.bytes(), self.vx_num.bytes()]),
+            "pin": cbor.encode([self.pin_pos.bytes(), self.pin_hash.bytes()]),
+        }
+        # the map exactly as cbor.encode writes it: canonical key order, values in place
+        return _MAP_HEAD + b"".join([_KEYS[k] + values[k] for k in _ORDER])
 
     def content_hash(self) -> bytes:
         return hashlib.sha256(self.encode()).digest()
