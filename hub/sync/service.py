@@ -42,6 +42,7 @@ class SyncService:
                  pins: Callable[[], PinVault | None] = lambda: None) -> None:
         self.sessions = sessions
         self.settings = settings
+        self.pins = pins
         self.peers = Peers(sessions, settings.prefix)
         self.lists = ListService(
             sessions, pins, horizon_days=settings.horizon_days,

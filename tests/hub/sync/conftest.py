@@ -166,14 +166,14 @@ def edge_factory(sessions: sessionmaker[Session], mosquitto: MosquittoBroker
     made: list[EdgePeer] = []
 
     def factory(plant: Plant, code: str, *, port: int | None = None, session: int | None = 1,
-                **kwargs: object) -> EdgePeer:
+                connect: bool = True, **kwargs: object) -> EdgePeer:
         with sessions() as db:
             key = current_key(db, plant.controllers[code])
             db.commit()
         peer = EdgePeer("127.0.0.1", port or mosquitto.port, plant.site, code, key.kid,
                         key.key, **kwargs)  # type: ignore[arg-type]
         made.append(peer)
-        return peer.connect(session)
+        return peer.connect(session) if connect else peer
 
     yield factory
     for peer in made:

@@ -5,6 +5,7 @@ tell it from an edge; the tests use it to send exactly the messages a case needs
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections.abc import Callable
@@ -14,8 +15,15 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from protocols.portable import topics, wire
+from protocols.portable.accesslist import (
+    AccessList,
+    apply_delta,
+    decode_delta,
+    decode_snapshot,
+    encode_snapshot,
+)
 from protocols.portable.auth import Sealer, Verifier
-from protocols.portable.errors import ProtocolError
+from protocols.portable.errors import AccessListError, ProtocolError
 
 Received = tuple[str, str, dict[str, Any], bool]  # channel, type, fields, retained
 
@@ -42,6 +50,12 @@ class EdgePeer:
         self._connected = threading.Event()
         self.client.on_connect = lambda *_a: self._connected.set()
         self.host, self.port = host, port
+        # list following (follow_lists): what an edge's list sync does, in a few lines
+        self.follow = False
+        self.refuse: str | None = None  # answer every delta with this list_error code
+        self.list: AccessList | None = None
+        self.manifest: dict[str, Any] | None = None
+        self._chunks: dict[int, bytes] = {}
 
     def topic(self, channel: str) -> str:
         return topics.controller_topic(self.prefix, self.site, self.controller, channel)
@@ -101,9 +115,64 @@ class EdgePeer:
                 self.rejected.append(str(err))
                 self._cond.notify_all()
             return
+        if self.follow:
+            self._follow(msg_type, fields)
         with self._cond:
             self.received.append((channel, msg_type, fields, bool(message.retain)))
             self._cond.notify_all()
+
+    def follow_lists(self, refuse: str | None = None) -> None:
+        """From now on install the manifest's list and apply deltas like an edge (in the
+        network thread, so publishing there never waits)."""
+        self.refuse = refuse
+        self.follow = True
+
+    def _reply(self, channel: str, msg_type: str, fields: dict[str, Any]) -> None:
+        self.client.publish(self.topic(channel), self.pack(channel, msg_type, fields), qos=1)
+
+    def _follow(self, msg_type: str, fields: dict[str, Any]) -> None:
+        if msg_type == "manifest":
+            self.manifest = fields
+            have = None if self.list is None else self.list.version
+            if have is None or have < fields["version"]:
+                want = "snapshot" if have is None else "delta"
+                self._reply("list/req", "list_request",
+                            {"have": have, "want": want, "resume_from": 0})
+        elif msg_type == "snapshot_chunk":
+            self._chunks[fields["index"]] = fields["data"]
+            if len(self._chunks) == fields["count"] and self.manifest is not None \
+                    and self.manifest["version"] == fields["version"]:
+                data = b"".join(self._chunks[i] for i in range(fields["count"]))
+                self._chunks = {}
+                if hashlib.sha256(data).digest() == self.manifest["hash"]:
+                    self.list = decode_snapshot(data)
+                    self._reply("list/applied", "list_applied",
+                                {"version": self.list.version, "hash": self.manifest["hash"]})
+        elif msg_type == "delta":
+            self._apply(fields["data"])
+
+    def _apply(self, data: bytes) -> None:
+        delta = decode_delta(data)
+        if self.refuse is not None:
+            self._reply("list/applied", "list_error", {
+                "version": delta.version, "code": self.refuse, "detail": "refused by the test"})
+            return
+        if self.list is None or delta.version <= self.list.version:
+            return
+        try:
+            apply_delta(self.list, delta)
+        except AccessListError as err:
+            self._reply("list/applied", "list_error", {
+                "version": delta.version, "code": "base_mismatch", "detail": str(err)[:256]})
+            return
+        snapshot = encode_snapshot(self.list)
+        self.list = decode_snapshot(snapshot)  # canonical slots, as after a restart
+        digest = hashlib.sha256(snapshot).digest()
+        if digest != delta.hash:
+            self._reply("list/applied", "list_error", {
+                "version": delta.version, "code": "hash_mismatch", "detail": "hash"})
+            return
+        self._reply("list/applied", "list_applied", {"version": delta.version, "hash": digest})
 
     def wait_for(self, msg_type: str, match: Callable[[dict[str, Any]], bool] = lambda f: True,
                  timeout: float = 5.0) -> dict[str, Any]:
