@@ -57,7 +57,7 @@ class CompileOptions:
     gone_keep_days: int = 35
     secret: bytes = b""  # the site's secret: PIN salts derive from it
     versions: dict[str, int] = field(default_factory=dict)  # first version per controller
-    hash_state_from: int = 20_000  # lists with this many cards hash deltas block-wise
+    hash_state_from: int = 1_000  # lists with this many cards hash deltas block-wise
 
     @property
     def horizon_end(self) -> int:

@@ -35,7 +35,7 @@ class ListKeeper:
     """One controller's list as the edge holds it, and its slots by content."""
 
     def __init__(
-        self, current: AccessList, hash_state_from: int = 20_000,
+        self, current: AccessList, hash_state_from: int = 1_000,
         indexes: ListIndexes | None = None,
     ) -> None:
         """``indexes``: the slots ``build_indexed`` gave, else they are worked out when needed."""

@@ -38,6 +38,7 @@ from protocols.portable.accesslist_model import DEFAULT_TERMS, FORMAT
 from protocols.portable.varint import encode_ascending, encode_uints
 
 BLOCK = 128
+POSITION_BLOCK = 32
 _KEYS = {name: cbor.encode(name) for name in FIELDS}
 _ORDER = sorted(FIELDS, key=lambda name: (len(_KEYS[name]), _KEYS[name]))  # length-first
 _MAP_HEAD = cbor.encode(dict.fromkeys(FIELDS, 0))[:1]  # a map of len(FIELDS) (< 24) entries
@@ -74,8 +75,12 @@ def _continue_ascending(prev: int | None, values: list[int]) -> bytes:
 class KeyBlocks:
     """Sorted distinct ints in blocks; each block caches ``render(previous value, block)``."""
 
-    def __init__(self, values: list[int], render: Callable[[int | None, list[int]], bytes]):
-        self.blocks = [values[i:i + BLOCK] for i in range(0, len(values), BLOCK)]
+    def __init__(
+        self, values: list[int], render: Callable[[int | None, list[int]], bytes],
+        size: int = BLOCK,
+    ) -> None:
+        self.size = size
+        self.blocks = [values[i:i + size] for i in range(0, len(values), size)]
         self.cache: list[bytes | None] = [None] * len(self.blocks)
         self.firsts = [b[0] for b in self.blocks]
         self.render = render
@@ -123,10 +128,11 @@ class KeyBlocks:
         block.insert(i, value)
         self.firsts[b] = block[0]
         self._dirty(b, value)
-        if len(block) > 2 * BLOCK:  # split, so no block grows past a few hundred values
-            self.blocks[b:b + 1] = [block[:BLOCK], block[BLOCK:]]
+        size = self.size
+        if len(block) > 2 * size:  # split, so no block grows past twice its size
+            self.blocks[b:b + 1] = [block[:size], block[size:]]
             self.cache[b:b + 1] = [None, None]
-            self.firsts[b:b + 1] = [block[0], block[BLOCK]]
+            self.firsts[b:b + 1] = [block[0], block[size]]
 
     def discard(self, value: int) -> None:
         if not self.blocks:
@@ -200,16 +206,19 @@ class SnapshotState:
                 self._count(key, (vf[t], vt[t], fl[t]))
         self.groups = {uid: KeyBlocks(keys, _continue_ascending) for uid, keys in members.items()}
         vx_keys = sorted(self.card_terms)
-        self.vx_pos = KeyBlocks(vx_keys, self._positions)
-        self.vx_num = KeyBlocks(vx_keys, self._numbers)
+        # positions cost a binary search each to render: smaller blocks
+        self.vx_pos = KeyBlocks(vx_keys, self._positions, POSITION_BLOCK)
+        self.vx_num = KeyBlocks(vx_keys, self._numbers, POSITION_BLOCK)
         self._numbering: dict[Terms, int] = {}
         self._tables_cache: tuple[tuple[Uid, ...], bytes, bytes] | None = None
         self._cd_cache: dict[Uid, tuple[int, bytes, bytes]] = {}
         self._order: tuple[Uid, ...] | None = None  # profiles by lowest card key
+        self._cd_bytes: tuple[tuple[Uid, ...], bytes] | None = None  # until a group changes
+        self._fixed: tuple[tuple[object, ...], dict[str, bytes]] | None = None  # site .. readers
         self._tm = cbor.encode([])
         pin_keys = sorted(lst.pins)
-        self.pin_pos = KeyBlocks(pin_keys, self._positions)
-        self.pin_hash = KeyBlocks(pin_keys, self._hashes)
+        self.pin_pos = KeyBlocks(pin_keys, self._positions, POSITION_BLOCK)
+        self.pin_hash = KeyBlocks(pin_keys, self._hashes, POSITION_BLOCK)
 
     def _uid(self, access: dict[int, int]) -> Uid:
         return tuple((rid, self._sched_bytes[access[rid]]) for rid in sorted(access))
@@ -246,8 +255,10 @@ class SnapshotState:
         return _continue_ascending(before, [bisect_left(lkeys, k) for k in keys])
 
     def _numbers(self, prev: int | None, keys: list[int]) -> bytes:
-        numbering, terms = self._numbering, self.card_terms
-        return encode_uints([numbering[terms[k]] for k in keys])
+        numbers = list(map(self._numbering.__getitem__, map(self.card_terms.__getitem__, keys)))
+        if len(self._numbering) <= 0x80:  # one-byte varints: the bytes are the numbers
+            return bytes(numbers)
+        return encode_uints(numbers)
 
     def _hashes(self, prev: int | None, keys: list[int]) -> bytes:
         pins = self.lst.pins
@@ -280,6 +291,7 @@ class SnapshotState:
         return True
 
     def _group_add(self, uid: Uid, key: int) -> None:
+        self._cd_bytes = None
         group = self.groups.get(uid)
         if group is None:
             group = self.groups[uid] = KeyBlocks([], _continue_ascending)
@@ -288,6 +300,7 @@ class SnapshotState:
         group.add(key)
 
     def _group_discard(self, uid: Uid, key: int) -> None:
+        self._cd_bytes = None
         group = self.groups[uid]
         if group.first() == key:
             self._order = None
@@ -368,6 +381,8 @@ class SnapshotState:
 
     def _cards(self, order: tuple[Uid, ...]) -> bytes:
         """Encoded "cd": ``[[number, keys], ...]``, each element cached per profile."""
+        if self._cd_bytes is not None and self._cd_bytes[0] is order:
+            return self._cd_bytes[1]
         parts = [_array_head(len(order))]
         cache = self._cd_cache
         for j, uid in enumerate(order):
@@ -376,7 +391,8 @@ class SnapshotState:
             if hit is None or hit[0] != j or hit[1] is not keys:
                 hit = cache[uid] = (j, keys, cbor.encode([j, keys]))
             parts.append(hit[2])
-        return b"".join(parts)
+        self._cd_bytes = (order, b"".join(parts))
+        return self._cd_bytes[1]
 
     def encode(self) -> bytes:
         """The snapshot bytes, equal to ``encode_snapshot(list)``."""
@@ -387,13 +403,17 @@ class SnapshotState:
             order = self._order = tuple(uid for _, uid in ranked)
         sc, pr = self._tables(order)
         tm = self._renumber_terms()
+        fixed_key = (lst.site, lst.controller, lst.horizon_start, lst.horizon_end, lst.salt,
+                     tuple(sorted(lst.readers.items())))
+        if self._fixed is None or self._fixed[0] != fixed_key:
+            self._fixed = (fixed_key, {
+                "f": cbor.encode(FORMAT), "site": cbor.encode(lst.site),
+                "ctl": cbor.encode(lst.controller), "hs": cbor.encode(lst.horizon_start),
+                "he": cbor.encode(lst.horizon_end), "salt": cbor.encode(lst.salt),
+                "rd": cbor.encode([[rid, flags] for rid, flags in fixed_key[5]]),
+            })
         values = {
-            "f": cbor.encode(FORMAT), "ver": cbor.encode(lst.version),
-            "site": cbor.encode(lst.site), "ctl": cbor.encode(lst.controller),
-            "hs": cbor.encode(lst.horizon_start), "he": cbor.encode(lst.horizon_end),
-            "salt": cbor.encode(lst.salt),
-            "rd": cbor.encode([[rid, lst.readers[rid]] for rid in sorted(lst.readers)]),
-            "sc": sc, "pr": pr,
+            **self._fixed[1], "ver": cbor.encode(lst.version), "sc": sc, "pr": pr,
             "cd": self._cards(order),
             "tm": tm,
             "vx": cbor.encode([self.vx_pos.bytes(), self.vx_num.bytes()]),

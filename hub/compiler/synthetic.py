@@ -139,7 +139,7 @@ def synthetic_site(
 
     def area_rows(b: int, count: int) -> tuple[AccessRow, ...]:
         rows = []
-        for area in rnd.sample(areas[b], count):
+        for area in rnd.sample(areas[b], min(count, len(areas[b]))):
             schedule = rnd.choice([1, 2, 2, 2, 4, 6, 7, 8, 9, 10, 11])
             start = today - dt.timedelta(days=rnd.randrange(0, 12)) if schedule >= 9 else None
             holiday = rnd.random() < 0.3

@@ -103,6 +103,7 @@ class Benchmark:
 # name -> module that registers it; imported lazily so one benchmark's imports (Flask,
 # TFLite, ...) never slow down another.
 MODULES: dict[str, str] = {
+    "compile": "sim.bench.compile",
     "decide": "sim.bench.decide",
     "outbox": "sim.bench.outbox",
 }

@@ -90,3 +90,22 @@ def test_key_blocks_render_a_continuous_sequence() -> None:
     for v in list(blocks):
         blocks.discard(v)
     assert not blocks and blocks.bytes() == b""
+
+
+def test_more_than_128_distinct_terms_use_multi_byte_numbers() -> None:
+    b = AccessListBuilder(version=1, site="s", controller="c", horizon_start=0,
+                          horizon_end=10**9, salt=b"")
+    b.reader(1)
+    profile = b.profile({1: b.schedule([(0, 10**9)])})
+    for n in range(300):
+        b.card(1000 + n, profile, n + 1, 10**6)  # 300 distinct validities
+    lst = b.build()
+    state = SnapshotState(lst)
+    assert state.encode() == encode_snapshot(lst)
+    delta = Delta(1, 2)
+    delta.upsert_card(5, profile, 7, 9)  # a new first term: every number shifts by one
+    delta.remove_card(1150)
+    apply_delta(lst, delta)
+    lst.compact()
+    assert state.apply(delta.ops)
+    assert state.encode() == encode_snapshot(lst)
