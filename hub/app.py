@@ -19,6 +19,7 @@ from hub.api import init_api
 from hub.badges.pins import KEY_FILE_NAME, PinVault, key_from_text, load_or_create_key_file
 from hub.config import HubConfig
 from hub.db import make_engine, make_session_factory, normalize_url, upgrade
+from hub.sync.runtime import start_sync
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,9 @@ def create_app(config: HubConfig | None = None) -> Flask:
     )
     app.teardown_appcontext(_close_session)
     init_api(app)
+    if settings.sync is not None:
+        state = hub_state(app)
+        start_sync(app, settings.sync, state.sessions, state.pins)
     log.info("hub app created (database backend %s)", engine.dialect.name)
     return app
 

@@ -6,14 +6,17 @@ an SQLite file under ``./var/``, so one command works on a fresh checkout.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from hub.app import create_app
+from hub.broker.cli import broker_config
 from hub.config import HubConfig
 from hub.db import normalize_url, upgrade
+from hub.sync.settings import SyncSettings
 from hub.transfer.cli import export_to, import_from
 
 DEFAULT_INSTANCE = "var"
@@ -46,10 +49,18 @@ def hub() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--debug/--no-debug", default=False, help="Flask debug mode (development only).")
-def serve(database_url: str, host: str, port: int, debug: bool) -> None:
+@click.option("--sync/--no-sync", default=True, show_default=True,
+              help="Sync with the controllers over MQTT: the embedded broker unless "
+                   "VRATNIK_MQTT_URL names one (docs/sync.md).")
+def serve(database_url: str, host: str, port: int, debug: bool, sync: bool) -> None:
     """Serve the hub (REST API under /api) with Flask's development server."""
     _prepare_sqlite_folder(database_url)
     settings = HubConfig.from_env()
+    if sync and settings.sync is None:
+        settings = replace(settings, sync=SyncSettings.from_env({**os.environ,
+                                                                 "VRATNIK_SYNC": "1"}))
+    elif not sync:
+        settings = replace(settings, sync=None)
     # Keep the PIN key file next to the default database unless told otherwise.
     instance = settings.instance_path or str(Path(DEFAULT_INSTANCE).resolve())
     app = create_app(replace(settings, database_url=database_url, instance_path=instance))
@@ -84,3 +95,23 @@ def import_command(database_url: str, file: str) -> None:
     """Create a site from FILE (made by export); all of it or nothing."""
     _prepare_sqlite_folder(database_url)
     import_from(database_url, file)
+
+
+@hub.command(name="broker-config")
+@database_option
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Folder for mosquitto.conf, passwd, acl and credentials.json.")
+@click.option("--port", default=8883, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--bind", default="0.0.0.0", show_default=True,  # noqa: S104 - a broker serves the network
+              help="Address to listen on.")
+@click.option("--cafile", help="CA certificate (TLS).")
+@click.option("--certfile", help="The broker's certificate (TLS).")
+@click.option("--keyfile", help="The broker's private key (TLS).")
+@click.option("--prefix", default="vratnik", show_default=True, help="Topic prefix.")
+def broker_config_command(database_url: str, out: str, port: int, bind: str,
+                          cafile: str | None, certfile: str | None, keyfile: str | None,
+                          prefix: str) -> None:
+    """Write a Mosquitto config with one account and exact topic ACLs per controller."""
+    _prepare_sqlite_folder(database_url)
+    broker_config(database_url, out, port=port, bind=bind, cafile=cafile, certfile=certfile,
+                  keyfile=keyfile, prefix=prefix)

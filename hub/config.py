@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from hub.sync.settings import SyncSettings
+
 DEFAULT_SQLITE_NAME = "vratnik.db"
 
 
@@ -30,6 +32,8 @@ class HubConfig:
     # Folder for the default SQLite file and the PIN key file (absolute); None: Flask's
     # default instance folder.
     instance_path: str | None = None
+    # Sync with the controllers over MQTT (hub.sync); None: the app does not start it.
+    sync: SyncSettings | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HubConfig:
@@ -41,6 +45,7 @@ class HubConfig:
             sql_echo=_flag(source.get("VRATNIK_SQL_ECHO"), default=False),
             pin_key=source.get("VRATNIK_PIN_KEY") or None,
             instance_path=source.get("VRATNIK_INSTANCE_PATH") or None,
+            sync=SyncSettings.from_env(source),
         )
 
     def __repr__(self) -> str:

@@ -37,6 +37,8 @@ RESOURCE_MODULES = (
     "hub.api.schedules",
     "hub.api.policies",
     "hub.api.conflicts",
+    "hub.api.sync",
+    "hub.api.commands",
 )
 
 

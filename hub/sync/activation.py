@@ -91,26 +91,40 @@ def _change(service: SyncService, session: Session, site_id: int, person_id: int
     return None
 
 
+def prepare(session: Session, badge_id: int, *, deactivate: bool, actor: str = ""
+            ) -> tuple[Badge, list[str]]:
+    """The database side: check the badge, withdraw it (deactivate), the warnings."""
+    badge = get_badge(session, badge_id)
+    if deactivate:
+        if badge.state is BadgeState.ISSUED:
+            withdraw_badge(session, badge.id, actor=actor, note="deactivated")
+        elif badge.state is BadgeState.UNUSED:
+            raise Conflict(f"badge {badge.masked} was never issued: nothing to deactivate")
+        return badge, []
+    if badge.state is not BadgeState.ISSUED:
+        raise Conflict(f"badge {badge.masked} is not issued: issue it before activating it")
+    terms = rules.Badge(key=badge.card_key, valid_from=badge.valid_from, valid_to=badge.valid_to)
+    return badge, [issue.message for issue in check_activation(terms, utcnow())]
+
+
+def record_only(session: Session, badge_id: int, *, deactivate: bool = False,
+                actor: str = "") -> ActivationReport:
+    """Activation with no sync service running: the database changes, nothing is sent (the
+    service sends it when it starts: it recompiles every site)."""
+    _badge, warnings = prepare(session, badge_id, deactivate=deactivate, actor=actor)
+    session.commit()
+    warnings.append("the sync service is not running: the controllers get this change when "
+                    "it starts")
+    return ActivationReport(badge_id, "deactivate" if deactivate else "activate", warnings, [])
+
+
 def activate(service: SyncService, site_id: int, badge_id: int, *, deactivate: bool = False,
              actor: str = "", timeout: float | None = None) -> ActivationReport:
     """Push one badge's current state (activate) or its withdrawal (deactivate) at once."""
     action: Literal["activate", "deactivate"] = "deactivate" if deactivate else "activate"
     with service.sessions() as session:
         lock_for_writing(session)
-        badge = get_badge(session, badge_id)
-        warnings: list[str] = []
-        if deactivate:
-            if badge.state is BadgeState.ISSUED:
-                withdraw_badge(session, badge.id, actor=actor, note="deactivated")
-            elif badge.state is BadgeState.UNUSED:
-                raise Conflict(f"badge {badge.masked} was never issued: nothing to deactivate")
-        else:
-            if badge.state is not BadgeState.ISSUED:
-                raise Conflict(f"badge {badge.masked} is not issued: issue it before "
-                               "activating it")
-            terms = rules.Badge(key=badge.card_key, valid_from=badge.valid_from,
-                                valid_to=badge.valid_to)
-            warnings = [issue.message for issue in check_activation(terms, utcnow())]
+        badge, warnings = prepare(session, badge_id, deactivate=deactivate, actor=actor)
         person_id, group_id = _holder(session, badge)
         change = _change(service, session, site_id, person_id, group_id)
         updates = [] if change is None else service.lists.apply(session, site_id, change)

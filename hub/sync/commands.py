@@ -82,36 +82,48 @@ def door_targets(session: Session, door_id: int) -> list[tuple[int, str, bool, i
     return [found[k] for k in sorted(found)]
 
 
+def store_commands(session: Session, door_id: int, op: str, duration: int, *, ttl: int,
+                   actor: str = "", running: bool = True
+                   ) -> tuple[list[DoorCommand], list[tuple[int, str, bool, int]]]:
+    """One command row per controller of the door (the caller commits): ``sent`` for an
+    online, enabled controller; otherwise why it is not sent."""
+    targets = door_targets(session, door_id)
+    if not targets:
+        raise Conflict(f"door {door_id} has no reader on any controller: nothing can move it")
+    online = set(session.scalars(select(ControllerSync.controller_id).where(
+        ControllerSync.controller_id.in_([t[0] for t in targets]),
+        ControllerSync.online.is_(True))))
+    now = utcnow()
+    expires = now.replace(microsecond=0) + dt.timedelta(seconds=ttl)
+    commands = []
+    for controller_id, _code, enabled, door_no in targets:
+        status, detail = CommandStatus.SENT, ""
+        if not enabled:
+            status, detail = CommandStatus.DISABLED, "the controller is disabled"
+        elif not running:
+            status, detail = CommandStatus.OFFLINE, "the hub's sync service is not running"
+        elif controller_id not in online:
+            status, detail = CommandStatus.OFFLINE, "the controller is not connected"
+        command = DoorCommand(
+            req=f"cmd-{secrets.token_hex(8)}", controller_id=controller_id, door_id=door_id,
+            door_no=door_no, op=op, duration_ms=duration, expires_at=expires, status=status,
+            detail=detail, actor=actor[:100], created_at=now,
+            finished_at=None if status is CommandStatus.SENT else now,
+        )
+        session.add(command)
+        commands.append(command)
+    session.flush()
+    return commands, targets
+
+
 def door_command(service: SyncService, door_id: int, op: str, duration_ms: int | None = None,
                  *, actor: str = "", timeout: float | None = None) -> list[CommandOutcome]:
     """Send ``op`` to the door's controller(s); wait for the results (bounded)."""
     duration = check_command(op, duration_ms)
-    now = utcnow()
-    expires = now.replace(microsecond=0) + dt.timedelta(seconds=service.settings.command_ttl)
     with service.sessions() as session:
         lock_for_writing(session)
-        targets = door_targets(session, door_id)
-        if not targets:
-            raise Conflict(f"door {door_id} has no reader on any controller: nothing can move it")
-        online = set(session.scalars(select(ControllerSync.controller_id).where(
-            ControllerSync.controller_id.in_([t[0] for t in targets]),
-            ControllerSync.online.is_(True))))
-        commands = []
-        for controller_id, _code, enabled, door_no in targets:
-            status = CommandStatus.SENT
-            detail = ""
-            if not enabled:
-                status, detail = CommandStatus.DISABLED, "the controller is disabled"
-            elif controller_id not in online:
-                status, detail = CommandStatus.OFFLINE, "the controller is not connected"
-            command = DoorCommand(
-                req=f"cmd-{secrets.token_hex(8)}", controller_id=controller_id, door_id=door_id,
-                door_no=door_no, op=op, duration_ms=duration, expires_at=expires, status=status,
-                detail=detail, actor=actor[:100], created_at=now,
-                finished_at=None if status is CommandStatus.SENT else now,
-            )
-            session.add(command)
-            commands.append(command)
+        commands, targets = store_commands(session, door_id, op, duration,
+                                           ttl=service.settings.command_ttl, actor=actor)
         session.commit()
     waiters = []
     for command in commands:
@@ -123,7 +135,7 @@ def door_command(service: SyncService, door_id: int, op: str, duration_ms: int |
         waiters.append((command, service.waiters.expect_command(command.req)))
         service.publish(peer, "cmd", "command", {
             "req": command.req, "op": op, "door": command.door_no,
-            "expires": int(expires.timestamp()), "duration_ms": duration,
+            "expires": int(command.expires_at.timestamp()), "duration_ms": duration,
         })
     wait_all([w for _c, w in waiters], service.settings.command_timeout
              if timeout is None else timeout)
@@ -144,6 +156,11 @@ def _outcome(service: SyncService, command: DoorCommand,
     with service.sessions() as session:
         row = session.get(DoorCommand, command.id)
         stored = row if row is not None else command
-    code = next(t[1] for t in targets if t[0] == command.controller_id)
+    return outcome_of(stored, targets)
+
+
+def outcome_of(stored: DoorCommand, targets: list[tuple[int, str, bool, int]]) -> CommandOutcome:
+    """The outcome of a stored command."""
+    code = next(t[1] for t in targets if t[0] == stored.controller_id)
     return CommandOutcome(stored.id, stored.req, stored.controller_id, code, stored.door_no,
                           stored.op, stored.status.value, stored.detail, stored.expires_at)

@@ -104,8 +104,9 @@ class SyncSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SyncSettings | None:
         """Settings from VRATNIK_SYNC (on/off), VRATNIK_MQTT_URL, _MQTT_USER, _MQTT_PASSWORD,
-        _MQTT_CA_FILE, _MQTT_PREFIX and _MQTT_EMBEDDED_PORT; None when sync is off (the
-        default for the app factory; ``vratnik hub serve`` turns it on)."""
+        _MQTT_CA_FILE, _MQTT_PREFIX, _MQTT_EMBEDDED_HOST (127.0.0.1; 0.0.0.0 lets edges on
+        other machines in) and _MQTT_EMBEDDED_PORT; None when sync is off (the default for
+        the app factory; ``vratnik hub serve`` turns it on)."""
         source = os.environ if env is None else env
         enabled = source.get("VRATNIK_SYNC", "").strip().lower()
         if enabled not in ("1", "true", "yes", "on"):
@@ -117,6 +118,7 @@ class SyncSettings:
             raise SettingsError(f"VRATNIK_MQTT_EMBEDDED_PORT={port_text!r} is not a port") from err
         return cls(
             broker_url=source.get("VRATNIK_MQTT_URL") or None,
+            embedded_host=source.get("VRATNIK_MQTT_EMBEDDED_HOST") or "127.0.0.1",
             username=source.get("VRATNIK_MQTT_USER") or None,
             password=source.get("VRATNIK_MQTT_PASSWORD") or None,
             ca_file=source.get("VRATNIK_MQTT_CA_FILE") or None,
@@ -124,6 +126,6 @@ class SyncSettings:
             embedded_port=port,
         )
 
-    def __repr__(self) -> str:  # never show the password
-        return (f"SyncSettings(broker_url={self.broker_url!r}, username={self.username!r}, "
-                f"prefix={self.prefix!r}, embedded_port={self.embedded_port!r})")
+    def __repr__(self) -> str:  # never show a password (it may be in the URL too)
+        return (f"SyncSettings(broker={self.address()!r}, prefix={self.prefix!r}, "
+                f"embedded={self.embedded_host}:{self.embedded_port})")

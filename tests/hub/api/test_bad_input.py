@@ -87,6 +87,12 @@ VALID_BODIES: dict[tuple[str, str], Callable[[dict[str, Any]], dict[str, Any]]] 
         "holiday_list_id": i["holiday_list"], "holiday_schedule_id": i["holiday_schedule"]},
     ("patch", "/api/sites/{site}/policies/{policy_id}/rules/{rule_id}"): lambda i: {
         "start_date": "2025-03-01"},
+    ("post", "/api/sites/{site}/controllers/{controller_id}/sync/key"): lambda i: {},
+    ("post", "/api/sites/{site}/badges/{badge_id}/activate"): lambda i: {"wait_ms": 100},
+    ("post", "/api/sites/{site}/badges/{badge_id}/deactivate"): lambda i: {},
+    ("post", "/api/sites/{site}/doors/{door_id}/unlock"): lambda i: {"duration_ms": 0},
+    ("post", "/api/sites/{site}/doors/{door_id}/lock"): lambda i: {},
+    ("post", "/api/sites/{site}/doors/{door_id}/pulse"): lambda i: {"duration_ms": 3000},
 }
 
 
@@ -233,8 +239,13 @@ def test_every_write_endpoint_has_a_valid_body(arranged: Any) -> None:
     client, ids, spec = arranged
     endpoints = {(method, path) for method, path, _ in write_endpoints(spec)}
     assert endpoints == set(VALID_BODIES), "VALID_BODIES must list exactly the write endpoints"
-    # Withdrawing last: the other badge endpoints need the badge issued.
-    for method, path in sorted(endpoints, key=lambda e: (e[1].endswith("/withdraw"), e[1])):
+    # Withdrawing last: the other badge endpoints need the badge issued (a deactivation
+    # withdraws too, and is accepted for a withdrawn badge: it goes after the withdrawal).
+    def order(endpoint: tuple[str, str]) -> tuple[bool, bool, str]:
+        return (endpoint[1].endswith("/deactivate"), endpoint[1].endswith("/withdraw"),
+                endpoint[1])
+
+    for method, path in sorted(endpoints, key=order):
         response = client.open(fill(path, ids), method=method, json=VALID_BODIES[method, path](ids))
         assert response.status_code in (200, 201), (method, path, response.json)
 
