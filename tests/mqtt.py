@@ -8,9 +8,10 @@ Use from a conftest.py: ``from tests.mqtt import mosquitto, secured_mosquitto_fa
 makes the fixtures available:
 
 * ``mosquitto`` (session): a plain broker, anonymous, ``broker.url`` = ``mqtt://127.0.0.1:N``;
-* ``secured_mosquitto_factory`` (session): ``factory(controllers, hub_user=...)`` returns a
-  started broker with TLS (a throw-away CA: ``broker.ca_file``), a password file and an
-  ACL file in which every controller may touch only its own topics (see ``acl_lines``).
+* ``secured_mosquitto_factory`` (session): ``factory(accounts, hub_user=...)`` returns a
+  started broker with TLS (a throw-away CA: ``broker.ca_file``), a password file and the
+  production ACL file (hub.broker.mosquitto) in which every controller may touch only its
+  own topics; usernames are ``<site>.<controller>`` as in production.
 
 ``MosquittoBroker`` can also be used directly (a context manager); ``restart()`` keeps the
 port, for fault tests (broker restarted mid-snapshot or mid-event-stream).
@@ -19,10 +20,8 @@ port, for fault tests (broker restarted mid-snapshot or mid-event-stream).
 from __future__ import annotations
 
 import atexit
-import base64
 import contextlib
 import datetime
-import hashlib
 import ipaddress
 import os
 import secrets
@@ -42,10 +41,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from hub.broker.mosquitto import HUB_USER, Account, password_hash
+from hub.broker.mosquitto import acl_lines as production_acl_lines
 from protocols.portable import topics
 
 START_TIMEOUT = 10.0
-HUB_USER = "vratnik-hub"
 
 
 def mosquitto_binary() -> str:
@@ -66,7 +66,7 @@ def free_port() -> int:
 
 @dataclass(frozen=True)
 class ControllerAccount:
-    """A controller's broker account: its username is its controller id."""
+    """A controller's broker account, named as in production: ``<site>.<controller>``."""
 
     site: str
     controller: str
@@ -74,43 +74,28 @@ class ControllerAccount:
 
     @property
     def username(self) -> str:
-        return self.controller
+        return self.production().username
+
+    def production(self) -> Account:
+        """The same account as hub.broker.mosquitto (``vratnik hub broker-config``) sees it."""
+        return Account(self.site, self.controller, self.password)
 
 
 def acl_lines(accounts: Iterable[ControllerAccount], hub_user: str = HUB_USER,
               prefix: str = topics.DEFAULT_PREFIX) -> list[str]:
-    """A Mosquitto acl_file: exact topics per controller, everything under ``prefix`` for the hub.
+    """The production acl_file (hub.broker.mosquitto.acl_lines) for these accounts.
 
-    A controller may write only the channels an edge publishes, read only the channels the
-    hub publishes, each for its own site and controller id, plus read its site's
-    ``hub/status``. No wildcards and no ``pattern`` lines: ``%u`` alone would let a
-    controller of one site use the same id on another site's topics.
+    Exact topics per controller, everything under ``prefix`` for the hub: the tests on
+    a secured broker therefore check the ACL that production writes.
     """
-    lines = [f"user {hub_user}", f"topic readwrite {prefix}/#", ""]
-    for account in accounts:
-        lines.append(f"user {account.username}")
-        for channel, (publisher, _qos, _retain, _types) in sorted(topics.CHANNELS.items()):
-            if channel == topics.HUB_STATUS:
-                lines.append("topic read " + topics.hub_status_topic(prefix, account.site))
-                continue
-            topic = topics.controller_topic(prefix, account.site, account.controller, channel)
-            access = "write" if publisher == topics.EDGE else "read"
-            lines.append(f"topic {access} {topic}")
-        lines.append("")
-    return lines
-
-
-def password_hash(password: str, iterations: int = 101) -> str:
-    """Mosquitto 2's ``$7$`` PBKDF2-SHA512 hash (used when mosquitto_passwd is absent)."""
-    salt = secrets.token_bytes(12)
-    digest = hashlib.pbkdf2_hmac("sha512", password.encode(), salt, iterations)
-    return f"$7${iterations}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+    return production_acl_lines([a.production() for a in accounts], hub_user, prefix)
 
 
 def write_password_file(path: Path, users: dict[str, str], use_tool: bool = True) -> None:
     """A Mosquitto password file for ``users`` (name -> password), hashed by mosquitto_passwd.
 
-    Without the tool (or ``use_tool=False``) the hashes are written by :func:`password_hash`.
+    Without the tool (or ``use_tool=False``) the hashes are written by the hub's
+    ``password_hash`` (what ``vratnik hub broker-config`` writes).
     """
     tool = shutil.which("mosquitto_passwd") if use_tool else None
     if tool is None:

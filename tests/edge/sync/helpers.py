@@ -50,8 +50,9 @@ def config(broker: MosquittoBroker, data_dir: Path, controller: str = "door-1",
         "request_timeout": 5.0, "readers": ((READER, "sim"),),
     }
     if broker.secure:
-        values.update(ca_file=broker.ca_file, username=controller,
-                      password=broker.password_of(controller))
+        username = f"{SITE}.{controller}"  # production's account names
+        values.update(ca_file=broker.ca_file, username=username,
+                      password=broker.password_of(username))
     values.update(overrides)
     return SyncConfig(**values)  # type: ignore[arg-type]
 

@@ -86,7 +86,7 @@ def test_acl_lists_exact_topics_per_controller() -> None:
     lines = acl_lines([ControllerAccount("s1", "a", "x"), ControllerAccount("s2", "b", "y")])
     text = "\n".join(lines)
     assert "pattern" not in text and "+" not in text
-    user_a = lines[lines.index("user a") + 1: lines.index("user b")]
+    user_a = lines[lines.index("user s1.a") + 1: lines.index("user s2.b")]
     assert "topic write vratnik/v1/s1/a/events" in user_a
     assert "topic read vratnik/v1/s1/a/cmd" in user_a
     assert "topic read vratnik/v1/s1/hub/status" in user_a
@@ -99,14 +99,14 @@ def test_secured_broker_isolates_controllers(secured_mosquitto_factory: SecuredF
     assert broker.url.startswith("mqtts://")
 
     # wrong password: refused
-    intruder = Probe(broker, "intruder", "ctl-a", "wrong", tls=True)
+    intruder = Probe(broker, "intruder", a.username, "wrong", tls=True)
     try:
         assert intruder.expect("connect").is_failure  # type: ignore[attr-defined]
     finally:
         intruder.close()
 
     hub = Probe(broker, "fixture-hub", broker.hub_user, broker.hub_password, tls=True)
-    ctl_a = Probe(broker, "ctl-a", "ctl-a", a.password, tls=True, protocol=mqtt.MQTTv5)
+    ctl_a = Probe(broker, "ctl-a", a.username, a.password, tls=True, protocol=mqtt.MQTTv5)
     try:
         assert not hub.expect("connect").is_failure  # type: ignore[attr-defined]
         assert not ctl_a.expect("connect").is_failure  # type: ignore[attr-defined]
@@ -139,7 +139,7 @@ def test_secured_broker_refuses_plain_tcp(secured_mosquitto_factory: SecuredFact
     a = ControllerAccount("plant", "only")
     broker = secured_mosquitto_factory([a])
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="plain")
-    client.username_pw_set("only", a.password)
+    client.username_pw_set(a.username, a.password)
     connected: list[object] = []
     client.on_connect = lambda _c, _u, _f, rc, _p: connected.append(rc)
     rc = mqtt.MQTT_ERR_SUCCESS
@@ -162,8 +162,8 @@ def test_self_written_password_hashes_are_accepted(secured_mosquitto_factory: Se
                         {a.username: a.password, broker.hub_user: broker.hub_password},
                         use_tool=False)
     broker.restart()
-    ok = Probe(broker, "hashed", "hashed", a.password, tls=True)
-    bad = Probe(broker, "hashed-bad", "hashed", a.password + "x", tls=True)
+    ok = Probe(broker, "hashed", a.username, a.password, tls=True)
+    bad = Probe(broker, "hashed-bad", a.username, a.password + "x", tls=True)
     try:
         assert not ok.expect("connect").is_failure  # type: ignore[attr-defined]
         assert bad.expect("connect").is_failure  # type: ignore[attr-defined]

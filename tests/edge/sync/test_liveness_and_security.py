@@ -118,7 +118,7 @@ def test_edge_on_a_tls_password_acl_broker(secured_mosquitto_factory: SecuredFac
             spy = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="spy-a",
                               protocol=mqtt.MQTTv5)
             spy.tls_set(ca_certs=str(broker.ca_file))
-            spy.username_pw_set("ctl-a", a.password)
+            spy.username_pw_set(a.username, a.password)
             spy.on_message = lambda _c, _u, msg: spy_events.append(msg)
             acks: list[object] = []
             spy.on_publish = lambda _c, _u, _mid, rc, _p: acks.append(rc)
