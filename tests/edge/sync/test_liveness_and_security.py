@@ -164,3 +164,24 @@ def test_wrong_credentials_never_connect(secured_mosquitto_factory: SecuredFacto
         error = wait_until(lambda: edge.status().link_error, what="refused by the broker")
         assert "Not authorized" in str(error)
         assert edge.status().connected is False and edge.status().online is False
+
+
+def test_the_edge_announces_itself_again_when_the_hub_comes_back(
+        mosquitto: MosquittoBroker, tmp_path: Path) -> None:
+    site = "plant-hub-status"  # its own site: the retained hub_status stays on the broker
+    hub = HubDouble(mosquitto, site, {CTL: (KEY_ID, device_key(CTL))})
+    try:
+        hub.hub_status(True)
+        with make_edge(mosquitto, tmp_path, CTL, site=site) as edge:
+            hub.wait_message(CTL, "birth")
+            wait_until(lambda: edge.hub_online is True, what="hub seen online")
+            hub.hub_status(False)  # the hub's will
+            wait_until(lambda: edge.hub_online is False, what="hub seen offline")
+            assert len(hub.messages(CTL, "birth")) == 1
+            hub.hub_status(True, session=2)  # a restarted hub
+            hub.wait_for(lambda: len(hub.messages(CTL, "birth")) == 2, what="second birth")
+            hub.wait_for(lambda: len(hub.messages(CTL, "list_request")) == 2,
+                         what="a second list request")
+    finally:
+        hub.hub_status(False)
+        hub.close()
