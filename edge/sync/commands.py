@@ -49,7 +49,9 @@ class CommandRunner:
     def _execute(self, req: str, fields: dict[str, object]) -> dict[str, object]:
         op, door, expires, duration = (fields["op"], fields["door"], fields["expires"],
                                        fields["duration_ms"])
-        assert isinstance(door, int) and isinstance(expires, int) and isinstance(duration, int)
+        if not (isinstance(door, int) and isinstance(expires, int)
+                and isinstance(duration, int)):  # messages.decode checked them already
+            return _result(req, "rejected", "malformed command")
         now = self._clock()
         if now >= expires:
             self.expired += 1

@@ -108,7 +108,7 @@ class SyncConfig:
             raise SyncConfigError("a CA file is given but the broker URL is not mqtts://")
         if self.ca_file is not None and not Path(self.ca_file).is_file():
             raise SyncConfigError(f"CA file {self.ca_file} does not exist")
-        if (self.password is None) != (self.username is None) and self.password is not None:
+        if self.password is not None and self.username is None:
             raise SyncConfigError("a broker password needs a username")
         if not 1 <= self.batch_events <= 256:
             raise SyncConfigError("batch_events must be 1..256 (the wire's limit)")
