@@ -62,8 +62,11 @@ def letterbox(image: npt.NDArray[np.generic], size: int = 128) -> tuple[Floats, 
     new_h = min(size, max(1, round(height * fit)))
     # PIL's bilinear filter widens its support when shrinking, so a large camera frame is
     # averaged down rather than sampled (which would alias fine detail into the input).
+    # reducing_gap=2 first box-reduces by an integer factor to within 2x of the target:
+    # half the cost on a camera frame, pixels off by 0.3-0.7 levels of 255 on average.
     resized = np.asarray(
-        Image.fromarray(rgb).resize((new_w, new_h), Image.Resampling.BILINEAR), dtype=np.float32
+        Image.fromarray(rgb).resize((new_w, new_h), Image.Resampling.BILINEAR,
+                                    reducing_gap=2.0), dtype=np.float32
     )
     pad_x, pad_y = (size - new_w) // 2, (size - new_h) // 2
     tensor = np.full((1, size, size, 3), -1.0, dtype=np.float32)

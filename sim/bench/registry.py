@@ -106,6 +106,7 @@ MODULES: dict[str, str] = {
     "compile": "sim.bench.compile",
     "decide": "sim.bench.decide",
     "outbox": "sim.bench.outbox",
+    "faces": "sim.bench.faces",
 }
 
 _REGISTRY: dict[str, Benchmark] = {}
