@@ -59,6 +59,19 @@ def _array_head(length: int) -> bytes:
     return head
 
 
+_TERMS: dict[Terms, bytes] = {}
+
+
+def _term(terms: Terms) -> bytes:
+    """A "tm" element ``[valid_from, valid_to, flags]``, encoded once per distinct terms."""
+    encoded = _TERMS.get(terms)
+    if encoded is None:
+        if len(_TERMS) > 100_000:  # a bound, not a policy: a cache must not grow for ever
+            _TERMS.clear()
+        encoded = _TERMS[terms] = cbor.encode(list(terms))
+    return encoded
+
+
 def _int(value: object) -> int:
     assert isinstance(value, int)  # apply_delta validated every op already
     return value
@@ -163,6 +176,11 @@ class KeyBlocks:
 
     def dirty_all(self) -> None:
         self.cache = [None] * len(self.blocks)
+        self._joined = None
+
+    def transform(self, table: bytes) -> None:
+        """Map every cached block's bytes through ``table`` (``bytes.translate``)."""
+        self.cache = [None if part is None else part.translate(table) for part in self.cache]
         self._joined = None
 
     def bytes(self) -> bytes:
@@ -350,9 +368,19 @@ class SnapshotState:
             ranked = sorted(first, key=first.__getitem__)
             numbering = {terms: n for n, terms in enumerate(ranked)}
             if numbering != self._numbering:
+                old = self._numbering
                 self._numbering = numbering
-                self.vx_num.dirty_all()
-                self._tm = cbor.encode([list(terms) for terms in ranked])
+                if len(old) <= 0x80 and len(numbering) <= 0x80:
+                    # one byte per number before and after: map the cached bytes through
+                    # a table (every cached block holds only terms that stay)
+                    table = bytearray(range(256))
+                    for terms, n in numbering.items():
+                        if terms in old:
+                            table[old[terms]] = n
+                    self.vx_num.transform(bytes(table))
+                else:
+                    self.vx_num.dirty_all()
+                self._tm = _array_head(len(ranked)) + b"".join([_term(t) for t in ranked])
         return self._tm
 
     def _tables(self, order: tuple[Uid, ...]) -> tuple[bytes, bytes]:

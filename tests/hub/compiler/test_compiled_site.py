@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 
 import pytest
 
 from hub.compiler import changes as ch
 from hub.compiler.compile import CompileOptions
 from hub.compiler.errors import RulesError
-from hub.compiler.incremental import CompiledSite
+from hub.compiler.incremental import CompiledSite, compile_frozen
 from hub.compiler.rules import (
     AccessPoint,
     AccessRow,
@@ -129,3 +130,14 @@ def test_refused_changes_leave_everything_as_it_was() -> None:
     assert site.rules.groups[1].parent_id is None
     assert {ctl: content_hash(lst) for ctl, lst in site.lists.items()} == before
     assert site.apply(ch.GroupSet(Group(1, None, 1))) == {}  # no change, no delta
+
+
+def test_compile_frozen_pauses_the_collector_and_freezes_the_result() -> None:
+    gc.enable()
+    try:
+        site = compile_frozen(_site(), CompileOptions(START))
+        assert gc.isenabled()  # restored
+        assert gc.get_freeze_count() > 0
+        assert set(site.lists) == {"c-gate", "c-lab", "c-idle"}
+    finally:
+        gc.unfreeze()
