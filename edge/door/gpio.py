@@ -101,15 +101,18 @@ class GpioDoorIO:
         return bool(device.is_active) == (level == "low")
 
     def watch(self, callback: InputCallback) -> None:
-        for line, (device, _level) in self._inputs.items():
-            notify = self._notifier(callback, line)
-            device.when_activated = notify
-            device.when_deactivated = notify
+        for line, (device, level) in self._inputs.items():
+            # gpiozero's "activated" means "pin low" (pull-up on). Report the state the edge
+            # went to, not a fresh read: by the time the callback runs the pin may have
+            # moved on, and the state machine must see every edge in order.
+            device.when_activated = self._notifier(callback, line, level == "low")
+            device.when_deactivated = self._notifier(callback, line, level == "high")
 
-    def _notifier(self, callback: InputCallback, line: str) -> Callable[[], None]:
+    @staticmethod
+    def _notifier(callback: InputCallback, line: str, active: bool) -> Callable[[], None]:
         # gpiozero calls a callback without arguments when it takes none
         def changed() -> None:
-            callback(line, self.read(line))
+            callback(line, active)
 
         return changed
 

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 
 from edge.door.errors import DoorConfigError
-from protocols.portable.accesslist_build import normalize_windows
+from protocols.portable.accesslist import normalize_windows
 from protocols.portable.errors import AccessListError
 
 
