@@ -2,9 +2,10 @@
 
 Measured with ai-edge-litert 2.3 (docs/faces.md): pad64 finds 100/100 faces with 0/100
 false positives (weakest face scores 0.56, strongest non-face 0.40, threshold 0.5);
-resize128 finds 99/100 (the miss scores 0.4998) with 1/100 (0.552). The thresholds below leave room for another runtime's
-rounding near the 0.5 score threshold, not for a broken decoder: a wrong anchor order, a
-lost scale or no NMS drops the detection rate far below them.
+resize128 finds 99/100 (the miss scores 0.4998) with 1/100 (0.552). The thresholds
+below leave room for another runtime's rounding near the 0.5 score threshold, not for a
+broken decoder: a wrong anchor order, a lost scale or no NMS drops the detection rate far
+below them.
 """
 
 from __future__ import annotations
