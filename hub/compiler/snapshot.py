@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from bisect import bisect_left
 
+from hub.compiler.keyblocks import KeyBlocks, continue_ascending
 from protocols.portable import cbor
 from protocols.portable.accesslist import (
     OP_CARD,
@@ -37,8 +37,7 @@ from protocols.portable.accesslist_codec import FIELDS
 from protocols.portable.accesslist_model import DEFAULT_TERMS, FORMAT
 from protocols.portable.varint import encode_ascending, encode_uints
 
-BLOCK = 128
-POSITION_BLOCK = 32
+POSITION_BLOCK = 32  # positions cost a binary search each to render: smaller blocks
 _KEYS = {name: cbor.encode(name) for name in FIELDS}
 _ORDER = sorted(FIELDS, key=lambda name: (len(_KEYS[name]), _KEYS[name]))  # length-first
 _MAP_HEAD = cbor.encode(dict.fromkeys(FIELDS, 0))[:1]  # a map of len(FIELDS) (< 24) entries
@@ -77,127 +76,6 @@ def _int(value: object) -> int:
     return value
 
 
-def _continue_ascending(prev: int | None, values: list[int]) -> bytes:
-    """``encode_ascending`` bytes of ``values`` as they follow ``prev`` in one sequence."""
-    if prev is None:
-        return encode_ascending(values)
-    head = encode_ascending([prev])
-    return encode_ascending([prev, *values])[len(head):]
-
-
-class KeyBlocks:
-    """Sorted distinct ints in blocks; each block caches ``render(previous value, block)``."""
-
-    def __init__(
-        self, values: list[int], render: Callable[[int | None, list[int]], bytes],
-        size: int = BLOCK,
-    ) -> None:
-        self.size = size
-        self.blocks = [values[i:i + size] for i in range(0, len(values), size)]
-        self.cache: list[bytes | None] = [None] * len(self.blocks)
-        self.firsts = [b[0] for b in self.blocks]
-        self.render = render
-        self._joined: bytes | None = None  # all blocks, until one changes
-
-    def _find(self, value: int) -> int:
-        return max(bisect_right(self.firsts, value) - 1, 0)
-
-    def _dirty(self, b: int, value: int) -> None:
-        """Block ``b`` changed at ``value``; the next block renders from b's last value."""
-        self._joined = None
-        self.cache[b] = None
-        block = self.blocks[b]
-        if b + 1 < len(self.cache) and (not block or value >= block[-1]):
-            self.cache[b + 1] = None
-
-    def __contains__(self, value: int) -> bool:
-        if not self.blocks:
-            return False
-        block = self.blocks[self._find(value)]
-        i = bisect_left(block, value)
-        return i < len(block) and block[i] == value
-
-    def __iter__(self) -> Iterator[int]:
-        for block in self.blocks:
-            yield from block
-
-    def first(self) -> int:
-        return self.blocks[0][0]
-
-    def __bool__(self) -> bool:
-        return bool(self.blocks)
-
-    def add(self, value: int) -> None:
-        """Insert ``value`` (nothing happens when it is already there)."""
-        if not self.blocks:
-            self.blocks, self.cache, self.firsts = [[value]], [None], [value]
-            self._joined = None
-            return
-        b = self._find(value)
-        block = self.blocks[b]
-        i = bisect_left(block, value)
-        if i < len(block) and block[i] == value:
-            return
-        block.insert(i, value)
-        self.firsts[b] = block[0]
-        self._dirty(b, value)
-        size = self.size
-        if len(block) > 2 * size:  # split, so no block grows past twice its size
-            self.blocks[b:b + 1] = [block[:size], block[size:]]
-            self.cache[b:b + 1] = [None, None]
-            self.firsts[b:b + 1] = [block[0], block[size]]
-
-    def discard(self, value: int) -> None:
-        if not self.blocks:
-            return
-        b = self._find(value)
-        block = self.blocks[b]
-        i = bisect_left(block, value)
-        if i == len(block) or block[i] != value:
-            return
-        del block[i]
-        self._dirty(b, value)
-        if block:
-            self.firsts[b] = block[0]
-        else:
-            del self.blocks[b], self.cache[b], self.firsts[b]
-            if b < len(self.cache):
-                self.cache[b] = None
-
-    def touch(self, value: int) -> None:
-        """Re-render the block of the first value above ``value`` (its gap changed)."""
-        if self.blocks:
-            self._joined = None
-            b = self._find(value)
-            if value < self.blocks[b][-1]:
-                self.cache[b] = None
-            elif b + 1 < len(self.cache):
-                self.cache[b + 1] = None
-
-    def dirty_all(self) -> None:
-        self.cache = [None] * len(self.blocks)
-        self._joined = None
-
-    def transform(self, table: bytes) -> None:
-        """Map every cached block's bytes through ``table`` (``bytes.translate``)."""
-        self.cache = [None if part is None else part.translate(table) for part in self.cache]
-        self._joined = None
-
-    def bytes(self) -> bytes:
-        if self._joined is not None:
-            return self._joined
-        parts = []
-        prev: int | None = None
-        for b, block in enumerate(self.blocks):
-            part = self.cache[b]
-            if part is None:
-                part = self.cache[b] = self.render(prev, block)
-            parts.append(part)
-            prev = block[-1]
-        self._joined = b"".join(parts)
-        return self._joined
-
-
 class SnapshotState:
     """The parts of one list's snapshot, updated by delta ops (see the module docstring)."""
 
@@ -222,7 +100,7 @@ class SnapshotState:
             t = lst.card_terms[i]
             if t and (vf[t], vt[t], fl[t]) != DEFAULT_TERMS:
                 self._count(key, (vf[t], vt[t], fl[t]))
-        self.groups = {uid: KeyBlocks(keys, _continue_ascending) for uid, keys in members.items()}
+        self.groups = {uid: KeyBlocks(keys, continue_ascending) for uid, keys in members.items()}
         vx_keys = sorted(self.card_terms)
         # positions cost a binary search each to render: smaller blocks
         self.vx_pos = KeyBlocks(vx_keys, self._positions, POSITION_BLOCK)
@@ -270,7 +148,7 @@ class SnapshotState:
     def _positions(self, prev: int | None, keys: list[int]) -> bytes:
         lkeys = self.lst.keys
         before = None if prev is None else bisect_left(lkeys, prev)
-        return _continue_ascending(before, [bisect_left(lkeys, k) for k in keys])
+        return continue_ascending(before, [bisect_left(lkeys, k) for k in keys])
 
     def _numbers(self, prev: int | None, keys: list[int]) -> bytes:
         numbers = list(map(self._numbering.__getitem__, map(self.card_terms.__getitem__, keys)))
@@ -312,7 +190,7 @@ class SnapshotState:
         self._cd_bytes = None
         group = self.groups.get(uid)
         if group is None:
-            group = self.groups[uid] = KeyBlocks([], _continue_ascending)
+            group = self.groups[uid] = KeyBlocks([], continue_ascending)
         if not group or key < group.first():
             self._order = None
         group.add(key)

@@ -7,7 +7,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.compiler.snapshot import BLOCK, KeyBlocks, SnapshotState
+from hub.compiler.keyblocks import BLOCK, KeyBlocks
+from hub.compiler.snapshot import SnapshotState
 from protocols.portable.accesslist import (
     AccessListBuilder,
     Delta,
