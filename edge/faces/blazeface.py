@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -58,22 +59,33 @@ class BlazeFaceConfig:
     @classmethod
     def from_options(cls, options: Mapping[str, object]) -> BlazeFaceConfig:
         """Build from a configuration table; names the bad key and what was expected."""
-        expected: dict[str, tuple[type, ...]] = {
-            "min_score": (float, int), "min_suppression_threshold": (float, int),
-            "max_faces": (int,), "num_threads": (int,), "runtime": (str,), "model_path": (str,),
-        }
-        values: dict[str, object] = {}
-        for key, value in options.items():
-            if key not in expected:
+        known = sorted(f.name for f in fields(cls))
+        for key in options:
+            if key not in known:
                 raise FaceConfigError(f"blazeface: unknown option {key!r}; known: "
-                                      f"{', '.join(sorted(expected))}")
-            kinds = expected[key]
+                                      f"{', '.join(known)}")
+        defaults = cls()
+
+        def get(key: str, kinds: tuple[type, ...]) -> object:
+            value = options.get(key, getattr(defaults, key))
+            if value is None and key == "model_path":
+                return None
             if isinstance(value, bool) or not isinstance(value, kinds):
                 names = " or ".join(k.__name__ for k in kinds)
                 raise FaceConfigError(f"blazeface.{key} must be {names}, "
                                       f"got {type(value).__name__}")
-            values[key] = float(value) if float in kinds else value  # type: ignore[arg-type]
-        return cls(**values)  # type: ignore[arg-type]
+            return value
+
+        model_path = get("model_path", (str,))
+        return cls(
+            min_score=float(cast(float, get("min_score", (float, int)))),
+            min_suppression_threshold=float(cast(float, get("min_suppression_threshold",
+                                                            (float, int)))),
+            max_faces=cast(int, get("max_faces", (int,))),
+            num_threads=cast(int, get("num_threads", (int,))),
+            runtime=cast(str, get("runtime", (str,))),
+            model_path=None if model_path is None else str(model_path),
+        )
 
 
 class BlazeFaceDetector:
