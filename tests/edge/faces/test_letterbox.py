@@ -7,6 +7,7 @@ import pytest
 
 from edge.faces.errors import BadImageError
 from edge.faces.letterbox import as_rgb, letterbox
+from edge.faces.types import FaceBox, FaceResult
 
 
 def test_wide_image_is_centred_with_black_bars() -> None:
@@ -55,3 +56,10 @@ def test_grey_and_rgba_become_rgb() -> None:
 def test_unusable_images_are_refused(image: object, message: str) -> None:
     with pytest.raises(BadImageError, match=message):
         letterbox(image)  # type: ignore[arg-type]
+
+
+def test_face_boxes_round_and_clip_to_the_image() -> None:
+    cut = FaceBox(-3.6, 10.4, 64.5, 130.2, 0.9)
+    assert cut.pixel_box(100, 120) == (0, 10, 64, 120)  # round half to even, then clip
+    assert (cut.width, cut.height) == pytest.approx((68.1, 119.8))
+    assert FaceResult(100, 120, (cut, cut)).count == 2
