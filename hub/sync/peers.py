@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from hub.access.models import Controller
 from hub.sites.models import Site
+from hub.sync import fastwire
 from hub.sync.keys import OWN_COUNTER, active_keys, load_counters, save_counters
 from protocols.portable import topics, wire
 from protocols.portable.auth import Sealer, Verifier
@@ -161,7 +162,7 @@ class Peers:
     def unpack(self, peer: Peer, topic: str, payload: bytes) -> tuple[str, dict[str, object]]:
         """Verify and decode a payload from the controller (its verifier only); raises the
         protocol's errors (AuthError, ReplayError, MessageError, ...)."""
-        return wire.unpack(peer.verifier, topic, payload, self.prefix)
+        return fastwire.unpack(peer.verifier, topic, payload, self.prefix)
 
     @staticmethod
     def unsaved_counters(peer: Peer) -> dict[tuple[str, str], int]:

@@ -105,6 +105,7 @@ class Benchmark:
 MODULES: dict[str, str] = {
     "compile": "sim.bench.compile",
     "decide": "sim.bench.decide",
+    "ingest": "sim.bench.ingest",
     "outbox": "sim.bench.outbox",
     "faces": "sim.bench.faces",
 }

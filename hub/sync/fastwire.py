@@ -1,0 +1,106 @@
+"""``wire.unpack`` for the hub, with the CBOR decoding done by cbor2's C extension.
+
+The hub decodes every event batch the site produces, and the portable pure-Python codec
+(protocols/portable/cbor.py, which must also run on MicroPython) is most of the cost of
+ingest. Here the same payload is decoded by ``cbor2`` and accepted only if it is
+canonical and passes the same schema check (``messages.validate``): re-encoding the value
+gives back exactly the same bytes (shortest heads, definite lengths, no duplicate keys:
+cbor2 keeps the input's key order, so this is cheap) and every map's keys are in the
+canonical length-first order (checked once per distinct key sequence). That is the strict
+decoder's own contract ("either decoding fails or re-encoding gives the same bytes"), and
+anything outside the subset (tags, floats, undefined) is a value no schema accepts. Whenever the fast path does not accept,
+the strict decoder runs and raises its precise error, so what is accepted and the error
+messages are the same as ``wire.unpack``'s. The MAC is checked first, on the raw bytes,
+by the same ``auth.Verifier``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import cbor2
+
+from protocols.portable import cbor, messages, topics
+from protocols.portable.auth import Verifier
+from protocols.portable.errors import AuthError, MessageError
+from protocols.portable.message_types import SCHEMAS, VERSION
+
+_NAMES_CONTROLLER = ("birth", "death")
+_FAST_ERRORS = (cbor2.CBORDecodeError, cbor2.CBOREncodeError, ValueError, TypeError,
+                OverflowError, RecursionError, MessageError)
+
+
+def decode(data: bytes, allowed: tuple[str, ...], max_size: int = cbor.MAX_SIZE
+           ) -> tuple[str, dict[str, Any]]:
+    """``messages.decode(data, allowed, max_size)``, faster on valid input."""
+    if len(data) <= max_size:
+        try:
+            found = _fast(data, allowed)
+        except _FAST_ERRORS:
+            found = None
+        if found is not None:
+            return found
+    msg_type, fields = messages.decode(data, allowed, max_size)  # the precise error, if any
+    return msg_type, fields
+
+
+_KEY_ORDERS: dict[tuple[object, ...], bool] = {}  # key sequence -> canonical?
+_KEY_ORDERS_MAX = 4096
+
+
+def _keys_canonical(keys: tuple[object, ...]) -> bool:
+    known = _KEY_ORDERS.get(keys)
+    if known is None:
+        encoded = [(len(k.encode()), k.encode()) if type(k) is str else None for k in keys]
+        known = None not in encoded and all(
+            a < b for a, b in zip(encoded, encoded[1:], strict=False))  # type: ignore[operator]
+        if len(_KEY_ORDERS) < _KEY_ORDERS_MAX:
+            _KEY_ORDERS[keys] = known
+    return known
+
+
+def _in_canonical_order(value: object) -> bool:
+    """Every map's (text) keys in length-first order; int keys go the strict way."""
+    if type(value) is dict:
+        if not _keys_canonical(tuple(value)):
+            return False
+        items: Any = value.values()
+    elif type(value) is list:
+        items = value
+    else:
+        return True
+    for item in items:
+        kind = type(item)
+        if (kind is dict or kind is list) and not _in_canonical_order(item):
+            return False
+    return True
+
+
+def _fast(data: bytes, allowed: tuple[str, ...]) -> tuple[str, dict[str, Any]] | None:
+    value = cbor2.loads(data)
+    if type(value) is not dict or cbor2.dumps(value) != data \
+            or not _in_canonical_order(value):
+        return None
+    version, msg_type = value.get("v"), value.get("t")
+    if type(version) is not int or version != VERSION or msg_type not in SCHEMAS \
+            or msg_type not in allowed:
+        return None
+    fields = {key: item for key, item in value.items() if key not in ("v", "t")}
+    if not all(type(key) is str for key in fields):
+        return None
+    messages.validate(msg_type, fields)
+    return msg_type, fields
+
+
+def unpack(verifier: Verifier, topic: str, payload: bytes,
+           prefix: str = topics.DEFAULT_PREFIX) -> tuple[str, dict[str, Any]]:
+    """``wire.unpack`` for a controller's channel (never ``hub/status``)."""
+    _site, controller, channel = topics.parse(topic, prefix)
+    if channel == topics.HUB_STATUS:
+        raise AuthError("hub/status is not a controller channel")
+    data = verifier.verify(payload, topic)[2]
+    msg_type, fields = decode(data, topics.message_types(channel))
+    if msg_type in _NAMES_CONTROLLER and fields["ctl"] != controller:
+        raise MessageError(msg_type + ".ctl: " + repr(fields["ctl"]) + " does not match the "
+                           "topic's controller " + repr(controller))
+    return msg_type, fields
