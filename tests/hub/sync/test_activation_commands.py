@@ -14,22 +14,31 @@ from hub.badges import services as badges
 from hub.errors import Conflict, Invalid
 from hub.sync.activation import activate
 from hub.sync.commands import door_command
-from hub.sync.models import DoorCommand
+from hub.sync.models import ControllerSync, DoorCommand
 from hub.sync.service import SyncService
 from protocols.portable.accesslist import CARD_WITHDRAWN
 from tests.hub.sync.conftest import PeerFactory, Plant, eventually
 from tests.hub.sync.edge_peer import EdgePeer
 
 
-def online_edge(edge_factory: PeerFactory, plant: Plant, code: str, *, follow: bool = True,
+def online_edge(edge_factory: PeerFactory, plant: Plant, code: str,
+                sessions: sessionmaker[Session], *, follow: bool = True,
                 refuse: str | None = None) -> EdgePeer:
-    """An edge that is born, and (``follow``) installs its list before the test goes on."""
+    """An edge that is born (the hub has it online) and (``follow``) has installed its list
+    before the test goes on."""
     edge = edge_factory(plant, code)
     if follow:
         edge.follow_lists(refuse=refuse)
     edge.birth(1)
     if follow:
         eventually(lambda: edge.list is not None)
+
+    def online() -> bool:
+        with sessions() as db:
+            row = db.get(ControllerSync, plant.controllers[code])
+            return row is not None and row.online
+
+    eventually(online)
     return edge
 
 
@@ -44,8 +53,8 @@ def new_badge(sessions: sessionmaker[Session], plant: Plant, card: str, **issue:
 def test_activation_reaches_every_online_controller_at_once(
     hub: SyncService, plant: Plant, edge_factory: PeerFactory, sessions: sessionmaker[Session]
 ) -> None:
-    one = online_edge(edge_factory, plant, "door-1")
-    two = online_edge(edge_factory, plant, "door-2")
+    one = online_edge(edge_factory, plant, "door-1", sessions)
+    two = online_edge(edge_factory, plant, "door-2", sessions)
     badge_id = new_badge(sessions, plant, "H10301:8:1")
     key = badges.parse_card("H10301:8:1")
     assert one.list is not None and one.list.lookup(key) is None
@@ -69,8 +78,8 @@ def test_activation_reaches_every_online_controller_at_once(
 def test_activation_reports_offline_timeout_and_edge_errors(
     hub: SyncService, plant: Plant, edge_factory: PeerFactory, sessions: sessionmaker[Session]
 ) -> None:
-    online_edge(edge_factory, plant, "door-1", follow=False)  # born, but never answers
-    online_edge(edge_factory, plant, "door-2", refuse="storage")
+    online_edge(edge_factory, plant, "door-1", sessions, follow=False)  # born, but never answers
+    online_edge(edge_factory, plant, "door-2", sessions, refuse="storage")
     badge_id = new_badge(sessions, plant, "H10301:8:2")
     started = time.monotonic()
     report = activate(hub, plant.site_id, badge_id, timeout=1.0)
@@ -127,7 +136,7 @@ def _answering(edge: EdgePeer, status: str, *, late: bool = False) -> None:
 def test_door_commands_carry_an_expiry_and_store_the_result(
     hub: SyncService, plant: Plant, edge_factory: PeerFactory, sessions: sessionmaker[Session]
 ) -> None:
-    edge = online_edge(edge_factory, plant, "door-1", follow=False)
+    edge = online_edge(edge_factory, plant, "door-1", sessions, follow=False)
     _answering(edge, "ok")
     before = time.time()
     [outcome] = door_command(hub, plant.door_id, "pulse", 3000, actor="test")
@@ -146,7 +155,7 @@ def test_commands_that_expire_time_out_or_cannot_be_sent(
 ) -> None:
     [offline] = door_command(hub, plant.door_id, "unlock", 0)
     assert offline.status == "offline"
-    edge = online_edge(edge_factory, plant, "door-1", follow=False)
+    edge = online_edge(edge_factory, plant, "door-1", sessions, follow=False)
     [silent] = door_command(hub, plant.door_id, "lock", timeout=0.5)
     assert silent.status == "timeout"
     _answering(edge, "ok", late=True)  # the edge got it only after its expiry
