@@ -146,12 +146,15 @@ class FrameDecoder:
         if n < self._config.min_card_bits:
             self._counters.add("short_frames")
             return None
+        if self._format is not None and n != wiegand.frame_bits(self._format):
+            self._counters.add("wrong_lengths")  # not the one format this reader sends
+            return None
         bits, value = wiegand.frame_from_bits(list(frame.bits))
         try:
             key = wiegand.card_key_of(bits, value, self._format, self._config.unknown_lengths)
         except WiegandError as err:
-            known_length = n in wiegand.KNOWN_LENGTHS or self._format is not None
-            self._counters.add("parity_errors" if known_length else "unknown_lengths")
+            parity_checked = n in wiegand.KNOWN_LENGTHS or self._format is not None
+            self._counters.add("parity_errors" if parity_checked else "unknown_lengths")
             log.info("wiegand reader %s: rejected a %s-bit frame: %s", self._config.id, n, err)
             return None
         self._counters.add("cards")
