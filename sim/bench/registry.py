@@ -107,6 +107,7 @@ MODULES: dict[str, str] = {
     "decide": "sim.bench.decide",
     "ingest": "sim.bench.ingest",
     "outbox": "sim.bench.outbox",
+    "door": "sim.bench.door",
     "faces": "sim.bench.faces",
 }
 
