@@ -17,15 +17,24 @@ consumer and shows the relay still fires; ``vratnik bench door`` measures the pa
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
 from edge.core.decide import HORIZON_DENY, decide
-from edge.core.reasons import GRANTED, UNKNOWN_CARD
+from edge.core.reasons import GRANTED, PIN_REQUIRED, UNKNOWN_CARD
 from edge.door.clock import Clock, SystemClock
 from edge.door.concentrator import Concentrator
 from edge.door.events import ACCESS, TAMPER, DoorEvent, EventSink
+from edge.readers.base import EventKind, ReaderEvent
 from protocols.portable.accesslist import AccessList
-from protocols.portable.cardkey import masked
+from protocols.portable.cardkey import KEYPAD, VALUE_MASK, card_key, masked
+from protocols.portable.errors import ProtocolError
+
+# Reader health reports become events of these kinds (``data.active`` / ``data.fault``).
+READER_KINDS = {EventKind.POWER: "reader_power", EventKind.ONLINE: "reader_online",
+                EventKind.OFFLINE: "reader_offline"}
+PIN_WAIT_S = 20.0  # how long a card at a card + PIN reader waits for its PIN
+Feedback = Callable[[int, bool], None]
 
 log = logging.getLogger(__name__)
 
@@ -35,17 +44,62 @@ class AccessPath:
 
     ``current_list`` returns the active compiled list (the sync client's
     ``ActiveList.current``; None before any list is installed: every card is refused as
-    unknown). ``publish`` is the fanout's non-blocking ``publish``.
+    unknown). ``publish`` is the fanout's non-blocking ``publish``. ``feedback(reader,
+    granted)`` is the reader plugins' LED/buzzer call, made right after the relay moved.
     """
 
     def __init__(self, concentrator: Concentrator,
                  current_list: Callable[[], AccessList | None], publish: EventSink,
-                 clock: Clock | None = None, after_horizon: int = HORIZON_DENY) -> None:
+                 clock: Clock | None = None, after_horizon: int = HORIZON_DENY,
+                 feedback: Feedback | None = None, pin_wait_s: float = PIN_WAIT_S) -> None:
         self._concentrator = concentrator
         self._current_list = current_list
         self._publish = publish
         self._clock: Clock = clock or SystemClock()
         self._after_horizon = after_horizon
+        self._feedback = feedback
+        self._pin_wait_s = pin_wait_s
+        self._waiting: dict[int, tuple[int, float]] = {}  # reader -> (card, since): PIN due
+        self._waiting_lock = threading.Lock()
+
+    def handle(self, event: ReaderEvent) -> None:
+        """The reader plugins' sink: cards, PINs, tamper and health, from reader threads.
+
+        A card that needs a PIN waits ``pin_wait_s`` for the next PIN at the same reader;
+        a PIN with no card waiting is a keypad code credential (``cardkey.KEYPAD``).
+        """
+        if event.kind == EventKind.CARD and event.card_key is not None:
+            self.card(event.reader, event.card_key)
+        elif event.kind == EventKind.PIN and event.pin is not None:
+            self._pin(event.reader, event.pin)
+        elif event.kind == EventKind.TAMPER:
+            self.tamper(event.reader, bool(event.alarm))
+        elif event.kind in READER_KINDS:
+            binding = self._concentrator.binding(event.reader)
+            data: dict[str, object] = {"detail": event.detail[:256]}
+            if event.kind == EventKind.POWER:
+                data["fault"] = bool(event.alarm)
+            self._publish(DoorEvent(READER_KINDS[event.kind], int(self._clock.time()),
+                                    self._clock.monotonic(),
+                                    door=binding.door if binding else None,
+                                    reader=event.reader, data=data))
+
+    def _pin(self, reader: int, pin: str) -> None:
+        now = self._clock.monotonic()
+        with self._waiting_lock:
+            waiting = self._waiting.pop(reader, None)
+        if waiting is not None and now - waiting[1] <= self._pin_wait_s:
+            self.card(reader, waiting[0], pin)
+            return
+        try:
+            code = int(pin)
+            key = card_key(KEYPAD, code) if code <= VALUE_MASK else None
+        except (ValueError, ProtocolError):
+            key = None
+        if key is None:
+            log.warning("reader %s: a PIN that is no keypad code was ignored", reader)
+            return
+        self.card(reader, key)
 
     def card(self, reader: int, card: int, pin: str | None = None) -> int:
         """Decide on ``card`` at ``reader``, open its door if granted, then report it.
@@ -68,6 +122,14 @@ class AccessPath:
             else:
                 log.warning("reader %s granted %s but opens no door (no binding)",
                             reader, masked(card))
+        if reason == PIN_REQUIRED:
+            with self._waiting_lock:
+                self._waiting[reader] = (card, mono)
+        elif self._feedback is not None:
+            try:
+                self._feedback(reader, reason == GRANTED)
+            except Exception:  # LEDs are a courtesy: never lose the event over them
+                log.exception("reader %s: feedback failed", reader)
         data: dict[str, object] = {}
         if binding is not None:
             data["direction"] = binding.direction

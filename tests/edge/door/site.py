@@ -11,13 +11,14 @@ from edge.door.events import DoorEvent
 from edge.door.io import FakeDoorIO
 from edge.door.machine import Door
 from protocols.portable.accesslist import READER_PIN, AccessList, AccessListBuilder
-from protocols.portable.cardkey import H10301_26, card_key
+from protocols.portable.cardkey import H10301_26, KEYPAD, card_key
 
 T0 = 1767225600  # 2026-01-01T00:00:00Z
 STAFF = card_key(H10301_26, (12 << 16) | 1001)  # doors 1 (both ways) and 2
 VISITOR = card_key(H10301_26, (12 << 16) | 1002)  # door 1 entry only, 08:00-16:00
 PIN_CARD = card_key(H10301_26, (12 << 16) | 1003)  # reader 4 (card + PIN), PIN 4321
 UNKNOWN = card_key(H10301_26, (12 << 16) | 9999)
+CODE = card_key(KEYPAD, 2468)  # a keypad code credential for reader 3
 
 
 def access_list() -> AccessList:
@@ -32,6 +33,7 @@ def access_list() -> AccessList:
     b.card(STAFF, b.profile({1: always, 2: always, 3: always}))
     b.card(VISITOR, b.profile({1: office}))
     b.card(PIN_CARD, b.profile({4: always}), pin="4321")
+    b.card(CODE, b.profile({3: always}))
     return b.build()
 
 

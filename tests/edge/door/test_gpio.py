@@ -10,8 +10,8 @@ import importlib
 from collections.abc import Iterator
 
 import pytest
-from gpiozero import Device  # type: ignore[import-untyped]
-from gpiozero.pins.mock import MockFactory  # type: ignore[import-untyped]
+from gpiozero import Device
+from gpiozero.pins.mock import MockFactory
 
 from edge.door.clock import FakeClock
 from edge.door.config import DoorConfig
