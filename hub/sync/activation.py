@@ -28,6 +28,7 @@ from hub.badges.models import Badge, BadgeAction, BadgeEvent, BadgeState
 from hub.badges.services import get_badge, withdraw_badge
 from hub.compiler import rules
 from hub.compiler.changes import Change, GroupSet, PersonSet
+from hub.compiler.errors import CompilerError
 from hub.compiler.load import load_site_rules
 from hub.compiler.validate import check_activation
 from hub.dbtypes import utcnow
@@ -127,9 +128,19 @@ def activate(service: SyncService, site_id: int, badge_id: int, *, deactivate: b
         badge, warnings = prepare(session, badge_id, deactivate=deactivate, actor=actor)
         person_id, group_id = _holder(session, badge)
         change = _change(service, session, site_id, person_id, group_id)
-        updates = [] if change is None else service.lists.apply(session, site_id, change)
-        online = _online(session, [u.controller_id for u in updates])
+        try:
+            updates: list[ListUpdate] | None = (
+                [] if change is None else service.lists.apply(session, site_id, change))
+        except CompilerError as err:
+            # The holder is in a group or has a policy the compiled site has not seen
+            # yet (created since the last recompile): recompile the site instead.
+            log.info("badge %s: %s; recompiling the site", badge_id, err)
+            updates = None
         session.commit()
+    if updates is None:
+        updates = service.refresh_site(site_id)
+    with service.sessions() as session:
+        online = _online(session, [u.controller_id for u in updates])
     outcomes = push(service, site_id, updates, online,
                     service.settings.activation_timeout if timeout is None else timeout)
     log.info("badge %s %sd: %s controller(s) changed", badge_id, action, len(outcomes))

@@ -8,14 +8,15 @@ gives back exactly the same bytes (shortest heads, definite lengths, no duplicat
 cbor2 keeps the input's key order, so this is cheap) and every map's keys are in the
 canonical length-first order (checked once per distinct key sequence). That is the strict
 decoder's own contract ("either decoding fails or re-encoding gives the same bytes"), and
-anything outside the subset (tags, floats, undefined) is a value no schema accepts. Whenever the fast path does not accept,
-the strict decoder runs and raises its precise error, so what is accepted and the error
-messages are the same as ``wire.unpack``'s. The MAC is checked first, on the raw bytes,
-by the same ``auth.Verifier``.
+anything outside the subset (tags, floats, undefined) is a value no schema accepts.
+Whenever the fast path does not accept, the strict decoder runs and raises its precise
+error, so what is accepted and the error messages are the same as ``wire.unpack``'s. The
+MAC is checked first, on the raw bytes, by the same ``auth.Verifier``.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import cbor2
@@ -51,9 +52,9 @@ _KEY_ORDERS_MAX = 4096
 def _keys_canonical(keys: tuple[object, ...]) -> bool:
     known = _KEY_ORDERS.get(keys)
     if known is None:
-        encoded = [(len(k.encode()), k.encode()) if type(k) is str else None for k in keys]
-        known = None not in encoded and all(
-            a < b for a, b in zip(encoded, encoded[1:], strict=False))  # type: ignore[operator]
+        encoded = [k.encode() for k in keys if type(k) is str]
+        known = len(encoded) == len(keys) and all(
+            (len(a), a) < (len(b), b) for a, b in pairwise(encoded))
         if len(_KEY_ORDERS) < _KEY_ORDERS_MAX:
             _KEY_ORDERS[keys] = known
     return known

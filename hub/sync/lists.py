@@ -11,8 +11,9 @@ canonical snapshot and the recent deltas. Changes come two ways:
   periodically, after structural edits, and each day for the horizon); the result is
   diffed against what each controller has, so versions continue across hub restarts.
 
-After a change the new list is put back into canonical form (:meth:`settle`, off the
-fast path), so deltas always refer to the slots of a canonical list (hub.sync.liststore).
+After a change the new snapshot is encoded and stored (:meth:`settle`, off the fast
+path). Each controller's copy keeps its slots as the edge does (hub.sync.liststore);
+:meth:`reset_layout` starts it again from the snapshot when the edge installs one.
 """
 
 from __future__ import annotations
@@ -47,7 +48,12 @@ from hub.sync.liststore import (
     save_snapshot,
 )
 from hub.sync.txn import lock_for_writing
-from protocols.portable.accesslist import Delta, encode_delta
+from protocols.portable.accesslist import (
+    Delta,
+    decode_snapshot,
+    encode_delta,
+    encode_snapshot,
+)
 from protocols.portable.message_types import CHUNK_MAX
 
 log = logging.getLogger(__name__)
@@ -63,9 +69,9 @@ class ControllerList:
     code: str
     version: int
     content_hash: bytes
-    snapshot: bytes  # canonical snapshot of ``version`` (stale while ``dirty``)
+    snapshot: bytes  # snapshot of ``version`` (stale while ``dirty``)
     deltas: deque[StoredDelta]
-    dirty: bool = False  # changed since the last settle: keeper and snapshot not canonical
+    dirty: bool = False  # changed since the last settle: the snapshot is not encoded yet
 
 
 @dataclass(frozen=True)
@@ -279,7 +285,7 @@ class ListService:
                           stored)
 
     def settle(self, site_id: int) -> None:
-        """Put changed lists back into canonical form and store their snapshots."""
+        """Encode and store the snapshots of changed lists."""
         with self._lock(site_id):
             site = self._sites.get(site_id)
             if site is None or not any(s.dirty for s in site.controllers.values()):
@@ -293,15 +299,27 @@ class ListService:
     def _settle_one(self, session: Session, site: SiteLists, state: ControllerList) -> None:
         if not state.dirty:
             return
-        lst, data = canonical(site.compiled.keepers[state.code].current)
-        site.compiled.keepers[state.code] = ListKeeper(lst)
+        data = encode_snapshot(site.compiled.keepers[state.code].current)
         state.snapshot, state.dirty = data, False
         if _sha(data) != state.content_hash:  # the compiler's hash and ours must agree
-            log.error("controller %s: list %s hash differs after canonical form", state.code,
+            log.error("controller %s: list %s hashes differently from its delta", state.code,
                       state.version)
             state.content_hash = _sha(data)
         save_snapshot(session, state.controller_id, state.version, state.content_hash, data,
                       self.keep_deltas)
+
+    def reset_layout(self, controller_id: int) -> None:
+        """The controller is about to install the current snapshot: from now on its deltas
+        name the slots of that snapshot as decoded."""
+        found = self.state(controller_id)
+        if found is None:
+            return
+        site, state = found
+        with site.lock:
+            if state.dirty:
+                self.settle(site.site_id)
+            lst = decode_snapshot(state.snapshot)
+            site.compiled.keepers[state.code] = ListKeeper(lst)
 
     # -- serving --------------------------------------------------------------------------------
     def manifest(self, controller_id: int) -> dict[str, object] | None:

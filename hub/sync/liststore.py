@@ -1,15 +1,16 @@
 """The desired lists in the database: a canonical snapshot per controller plus recent deltas.
 
 A change is recorded as its delta row first (small, in the same transaction as whatever
-caused it); the snapshot row is rewritten a moment later, once the new list has been put
-back into canonical form. So after a crash the snapshot may lag a version or two behind:
-:func:`restore` replays the stored deltas above it. Deltas are pruned to the most recent
-``keep`` per controller, never above the stored snapshot (they are needed to rebuild).
+caused it); the snapshot row is rewritten a moment later (hub.sync.lists, ``settle``).
+So after a crash the snapshot may lag a version or two behind: :func:`restore` replays
+the stored deltas above it. Deltas are pruned to the most recent ``keep`` per controller.
 
-Slots: a delta names profile and schedule *slots* of the list it applies to. Hub and
-edge both hold a list exactly as decoded from its canonical snapshot after every change
-(``canonical``), so a version and its hash determine the slots on both sides, also after
-either side restarts from its stored snapshot.
+Slots: a delta names profile and schedule *slots* of the list it applies to, and the
+edge keeps the slots of the snapshot it installed as deltas change them (it does not
+renumber them canonically after a delta). The hub's copy per controller does the same,
+so both agree as long as neither restarts; after a restart a delta may name the wrong
+slots, the result hash catches it (``list_error hash_mismatch``), the edge asks for a
+snapshot, and the hub's copy for it starts again from that snapshot (docs/sync.md).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class StoredDelta:
 
 
 def canonical(lst: AccessList) -> tuple[AccessList, bytes]:
-    """The list as decoded from its canonical snapshot, and that snapshot."""
+    """The list as an edge holds it after installing its snapshot, and that snapshot."""
     data = encode_snapshot(lst)
     return decode_snapshot(data), data
 
@@ -71,7 +72,8 @@ def load_deltas(session: Session, controller_id: int) -> list[StoredDelta]:
 
 
 def restore(snapshot: ListSnapshot, deltas: list[StoredDelta]) -> tuple[AccessList, bytes]:
-    """The newest list the database knows: the snapshot plus the stored deltas above it."""
+    """The newest list the database knows: the snapshot plus the stored deltas above it
+    (applied as an edge that installed that snapshot would), and its snapshot bytes."""
     lst, data = decode_snapshot(snapshot.snapshot), snapshot.snapshot
     for stored in deltas:
         if stored.version <= lst.version:
@@ -87,7 +89,7 @@ def restore(snapshot: ListSnapshot, deltas: list[StoredDelta]) -> tuple[AccessLi
             log.warning("list of controller %s: stored delta %s->%s does not apply (%s)",
                         snapshot.controller_id, stored.base, stored.version, err)
             break
-        lst, data = canonical(lst)
+        data = encode_snapshot(lst)  # compacts, like the edge after a delta
     return lst, data
 
 
@@ -99,7 +101,7 @@ def add_delta(session: Session, controller_id: int, delta: StoredDelta) -> None:
 
 def save_snapshot(session: Session, controller_id: int, version: int, content_hash: bytes,
                   snapshot: bytes, keep: int) -> None:
-    """Store the canonical snapshot of ``version`` and prune old deltas (caller commits)."""
+    """Store the snapshot of ``version`` and prune old deltas (caller commits)."""
     values = {"controller_id": controller_id, "version": version,
               "content_hash": content_hash, "snapshot": snapshot, "updated_at": utcnow()}
     dialect = session.get_bind().dialect.name
