@@ -49,7 +49,9 @@ class VirtualOsdpReader:
         self._pd.start()
 
     def stop(self) -> None:
-        self._pd.stop()
+        """Stop answering (a reader that lost power); safe to call twice."""
+        if self._pd.thread is not None:
+            self._pd.stop()
 
     def wait_secure(self, timeout_s: float) -> bool:
         """True once the control panel set up the secure channel with this reader."""
@@ -74,6 +76,11 @@ class VirtualOsdpReader:
         data = (value << (-bits % 8)).to_bytes((bits + 7) // 8, "big")  # left-aligned
         self._submit({"event": osdp.Event.CardRead, "reader_no": 0, "direction": 0,
                       "format": osdp.CardFormat.Wiegand, "length": bits, "data": data})
+
+    def present_raw(self, bits: int, data: bytes) -> None:
+        """A card read in OSDP's "raw, unspecified" format (a UID, say), bits left-aligned."""
+        self._submit({"event": osdp.Event.CardRead, "reader_no": 0, "direction": 0,
+                      "format": osdp.CardFormat.Unspecified, "length": bits, "data": data})
 
     def present_wiegand(self, format_id: int, facility: int | None, card: int) -> None:
         """A card of a known format, given by its fields."""

@@ -74,6 +74,10 @@ class Rdm6300Parser:
         self._counters = counters
         self._body: bytearray | None = None  # None: waiting for STX
 
+    def reset(self) -> None:
+        """Drop a partial frame (the port was reopened)."""
+        self._body = None
+
     def feed(self, data: bytes) -> list[int]:
         ids: list[int] = []
         for byte in data:
@@ -116,6 +120,11 @@ class LineParser:
         self._counters = counters
         self._max = max_line
         self._line = bytearray()
+        self._overlong = False
+
+    def reset(self) -> None:
+        """Drop a partial line (the port was reopened)."""
+        self._line.clear()
         self._overlong = False
 
     def feed(self, data: bytes) -> list[str]:
@@ -188,6 +197,8 @@ class SerialAsciiReader(ReaderThread):
             # flushes on open), so ONLINE says from when reads count.
             self._emit(ReaderEvent(EventKind.ONLINE, self.config.id, detail=self.config.port))
             online = True
+            self._rdm.reset()
+            self._lines.reset()
             try:
                 self._read_until_stopped(self._port)
             except (serial.SerialException, OSError) as err:

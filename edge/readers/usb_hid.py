@@ -81,6 +81,10 @@ class WedgeParser:
         self._chars: list[str] = []
         self._bad = False
 
+    def reset(self) -> None:
+        """Forget a partly typed line (the device went away in the middle of it)."""
+        self._chars, self._bad = [], False
+
     def feed(self, type_: int, code: int, value: int) -> str | None:
         """One event; returns the line when Enter ends a clean one."""
         if type_ != EV_KEY or value != KEY_DOWN or code in MODIFIER_CODES:
@@ -168,6 +172,7 @@ class UsbHidReader(ReaderThread):
             source = self._make_source(self.config)
             try:
                 source.open()
+                self._parser.reset()
                 self._emit(ReaderEvent(EventKind.ONLINE, self.config.id, detail=self.config.device))
                 online = True
                 while not self._stopping.is_set():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from edge.readers.base import EventKind, ReaderEvent
@@ -39,3 +40,11 @@ class Events:
     def of(self, kind: EventKind) -> list[ReaderEvent]:
         with self._cond:
             return [e for e in self.items if e.kind == kind]
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll ``condition`` (for state that has no event to wait on, like counters)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"condition not met within {timeout} s"
+        time.sleep(0.01)
