@@ -93,3 +93,23 @@ def test_outbox_writer_falls_back_to_one_by_one_so_one_bad_event_spoils_only_its
     assert [cbor.decode(e.payload)["card"] for e in stored] == [1001, 1002]  # type: ignore[index]
     assert (writer.stored, writer.refused) == (2, 1)
     assert "event door_fault not stored" in caplog.text
+
+
+def test_outbox_writer_reports_each_stored_event_with_its_seq(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    told: list[tuple[str, int]] = []
+
+    def on_stored(stored: DoorEvent, seq: int) -> None:
+        if stored.kind == "door_forced":
+            raise RuntimeError("photo queue gone")
+        told.append((stored.kind, seq))
+
+    with Outbox(tmp_path, OutboxConfig(max_payload=200)) as outbox:
+        writer = OutboxWriter(outbox, on_stored)
+        writer([event(1), event(2)])
+        huge = DoorEvent("door_fault", 1, 1.0, door=1, data={"detail": "x" * 500})
+        writer([event(3, "door_forced"), huge, event(4)])  # one by one after the refusal
+        assert outbox.last_seq == 4
+    assert told == [("access", 1), ("access", 2), ("access", 4)]
+    assert writer.stored == 4
+    assert "on_stored failed for event 3 (door_forced)" in caplog.text
