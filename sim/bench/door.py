@@ -5,8 +5,9 @@ complete to the relay command. Everything on the path is real: a 100,000-card co
 list (``decide_site``, through ``AccessListBuilder`` and the snapshot codec, as the edge
 holds it), ``decide()``, the access path, the door state machines of a 16-door
 concentrator with its timer thread, and the event fanout feeding the real outbox writer
-(``fdatasync`` per batch) in a temporary directory. Only the relay is a fake, which
-records the ``perf_counter_ns`` of each command. So that the figure is honest, a
+(``fdatasync`` per batch) in a temporary directory. Only the door hardware is a fake
+(``edge.door.io.FakeDoorIO``, the one tests use), which records the ``perf_counter_ns``
+of each relay command. So that the figure is honest, a
 background thread appends to the same outbox with one ``fdatasync`` per event for the
 whole run.
 
@@ -42,7 +43,7 @@ from edge.core.reasons import GRANTED
 from edge.door.concentrator import Concentrator
 from edge.door.config import ENTRY, EXIT, DoorConfig, ReaderBinding
 from edge.door.fanout import EventFanout
-from edge.door.io import InputCallback
+from edge.door.io import FakeDoorIO
 from edge.door.machine import Door
 from edge.door.outbox_writer import OutboxWriter
 from edge.store.outbox import Outbox
@@ -59,27 +60,6 @@ DOORS_PER_THREAD = 4
 INSTANT = decide_site.T0 + decide_site.DAY + 10 * decide_site.HOUR
 
 Swipe = tuple[int, int, str | None, bool]  # card, reader, pin, expected granted
-
-
-class RecordingRelay:
-    """The fake relay: the ``DoorIO`` port, remembering each thread's last command time."""
-
-    def __init__(self) -> None:
-        self._last = threading.local()
-
-    def set_relay(self, energised: bool) -> None:
-        self._last.stamp = time.perf_counter_ns()
-
-    def read(self, line: str) -> bool:
-        return False  # the door stays closed: nobody walks through in a benchmark
-
-    def watch(self, callback: InputCallback) -> None:
-        """Nothing to watch: the inputs never change."""
-
-    def last_stamp(self) -> int:
-        """``perf_counter_ns`` of the calling thread's last relay command."""
-        stamp: int = self._last.stamp
-        return stamp
 
 
 class ShiftedClock:
@@ -135,7 +115,7 @@ def background_appends(outbox: Outbox, stop: threading.Event, counter: list[int]
         counter[0] += 1
 
 
-def reader_head(path: AccessPath, relay: RecordingRelay, swipes: list[Swipe],
+def reader_head(path: AccessPath, relays: dict[int, FakeDoorIO], swipes: list[Swipe],
                 gap_ms: tuple[float, float], seed: int,
                 frame_lat: list[int], path_lat: list[int]) -> None:
     """One reader thread: sleep until each frame completes, then take it down the path."""
@@ -152,7 +132,11 @@ def reader_head(path: AccessPath, relay: RecordingRelay, swipes: list[Swipe],
         if (reason == GRANTED) != granted:
             raise RuntimeError(f"reader {reader}: decision {reason} differs from the baseline's")
         if granted:
-            stamp = relay.last_stamp()
+            # this thread is the only one granting on this door, and a pulse never ends
+            # between two of its swipes, so the door's last command is this grant's
+            stamp, energised = relays[door_of(reader)].commands[-1]
+            if not energised:
+                raise RuntimeError(f"door {door_of(reader)}: the last relay command locked")
             frame_lat.append(stamp - due)
             path_lat.append(stamp - entered)
 
@@ -182,8 +166,8 @@ def run_swipes(lst: AccessList, per_thread: list[list[Swipe]], gap_ms: tuple[flo
         writer = OutboxWriter(outbox)
         fanout.subscribe("outbox", writer)
         clock = ShiftedClock(INSTANT)
-        relay = RecordingRelay()
-        doors = [Door(DoorConfig(door=d, unlock_ms=3000), relay, fanout.publish, clock)
+        relays = {d: FakeDoorIO() for d in range(1, DOORS + 1)}  # stamps perf_counter_ns
+        doors = [Door(DoorConfig(door=d, unlock_ms=3000), relays[d], fanout.publish, clock)
                  for d in range(1, DOORS + 1)]
         bindings = [ReaderBinding(r, door_of(r), ENTRY if r % 2 else EXIT)
                     for r in range(1, decide_site.READERS + 1)]
@@ -195,7 +179,7 @@ def run_swipes(lst: AccessList, per_thread: list[list[Swipe]], gap_ms: tuple[flo
         appender = threading.Thread(target=background_appends,
                                     args=(outbox, stop_background, appended), daemon=True)
         heads = [threading.Thread(target=reader_head,
-                                  args=(path, relay, part, gap_ms, seed + k, run.frame,
+                                  args=(path, relays, part, gap_ms, seed + k, run.frame,
                                         run.path))
                  for k, part in enumerate(per_thread)]
         gc.collect()
