@@ -68,17 +68,21 @@ class GpioPins:
 class GpioDoorIO:
     """:class:`edge.door.io.DoorIO` on GPIO pins; needs gpiozero (a Raspberry Pi)."""
 
-    def __init__(self, pins: GpioPins, initial_energised: bool = False) -> None:
+    def __init__(self, pins: GpioPins, initial_energised: bool = False, *,
+                 pin_factory: Any = None) -> None:
+        """Claim the pins; ``pin_factory`` None is gpiozero's default (lgpio on a Pi)."""
         try:
             gpiozero: Any = importlib.import_module("gpiozero")
             self._relay = gpiozero.DigitalOutputDevice(
-                pins.relay, active_high=pins.relay_active_high, initial_value=initial_energised)
+                pins.relay, active_high=pins.relay_active_high, initial_value=initial_energised,
+                pin_factory=pin_factory)
             self._inputs: dict[str, tuple[Any, str]] = {}
             bounce = pins.bounce_ms / 1000 or None
             for line, pin, level in ((CONTACT, pins.contact, pins.contact_open_level),
                                      (EXIT, pins.exit, pins.exit_pressed_level)):
                 if pin is not None:
-                    device = gpiozero.DigitalInputDevice(pin, pull_up=True, bounce_time=bounce)
+                    device = gpiozero.DigitalInputDevice(pin, pull_up=True, bounce_time=bounce,
+                                                         pin_factory=pin_factory)
                     self._inputs[line] = (device, level)
         except ImportError as err:
             raise DoorHardwareError("GPIO doors need gpiozero (pip install gpiozero lgpio) "

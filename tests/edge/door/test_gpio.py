@@ -10,7 +10,6 @@ import importlib
 from collections.abc import Iterator
 
 import pytest
-from gpiozero import Device
 from gpiozero.pins.mock import MockFactory
 
 from edge.door.clock import FakeClock
@@ -25,14 +24,12 @@ from edge.door.machine import Door
 @pytest.fixture
 def mock_pins() -> Iterator[MockFactory]:
     factory = MockFactory()
-    Device.pin_factory = factory
     yield factory
     factory.reset()
-    Device.pin_factory = None
 
 
 def test_relay_levels_with_an_active_low_relay_board(mock_pins: MockFactory) -> None:
-    io = GpioDoorIO(GpioPins(relay=17, relay_active_high=False))
+    io = GpioDoorIO(GpioPins(relay=17, relay_active_high=False), pin_factory=mock_pins)
     relay = mock_pins.pin(17)
     states = [relay.state]  # released coil on an active-low board: pin high
     io.set_relay(True)
@@ -44,7 +41,7 @@ def test_relay_levels_with_an_active_low_relay_board(mock_pins: MockFactory) -> 
 
 
 def test_contact_and_button_levels_with_pull_ups(mock_pins: MockFactory) -> None:
-    io = GpioDoorIO(GpioPins(relay=17, contact=27, exit=22, bounce_ms=0))
+    io = GpioDoorIO(GpioPins(relay=17, contact=27, exit=22, bounce_ms=0), pin_factory=mock_pins)
     contact, button = mock_pins.pin(27), mock_pins.pin(22)
     contact.drive_low()  # NC contact to ground: closed door pulls the pin low
     button.drive_high()  # NO button released: the pull-up wins
@@ -56,14 +53,14 @@ def test_contact_and_button_levels_with_pull_ups(mock_pins: MockFactory) -> None
 
 
 def test_unwired_inputs_read_inactive(mock_pins: MockFactory) -> None:
-    io = GpioDoorIO(GpioPins(relay=17))
+    io = GpioDoorIO(GpioPins(relay=17), pin_factory=mock_pins)
     assert io.read(CONTACT) is False and io.read(EXIT) is False
     io.close()
 
 
 def test_a_door_on_gpio_pins_hears_the_contact_and_the_button(mock_pins: MockFactory) -> None:
     events: list[DoorEvent] = []
-    io = GpioDoorIO(GpioPins(relay=17, contact=27, exit=22, bounce_ms=0))
+    io = GpioDoorIO(GpioPins(relay=17, contact=27, exit=22, bounce_ms=0), pin_factory=mock_pins)
     mock_pins.pin(27).drive_low()  # door closed at boot
     mock_pins.pin(22).drive_high()
     door = Door(DoorConfig(door=1, lock="fail_safe"), io, events.append, FakeClock())
@@ -82,9 +79,9 @@ def test_a_door_on_gpio_pins_hears_the_contact_and_the_button(mock_pins: MockFac
 
 def test_pins_in_use_and_missing_gpiozero_are_hardware_errors(
         mock_pins: MockFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = GpioDoorIO(GpioPins(relay=17))
+    first = GpioDoorIO(GpioPins(relay=17), pin_factory=mock_pins)
     with pytest.raises(DoorHardwareError, match="cannot claim GPIO pins"):
-        GpioDoorIO(GpioPins(relay=17))
+        GpioDoorIO(GpioPins(relay=17), pin_factory=mock_pins)
     first.close()
 
     def no_gpiozero(name: str) -> object:
@@ -92,7 +89,7 @@ def test_pins_in_use_and_missing_gpiozero_are_hardware_errors(
 
     monkeypatch.setattr(importlib, "import_module", no_gpiozero)
     with pytest.raises(DoorHardwareError, match="need gpiozero"):
-        GpioDoorIO(GpioPins(relay=17))
+        GpioDoorIO(GpioPins(relay=17), pin_factory=mock_pins)
 
 
 @pytest.mark.parametrize(("table", "message"), [
