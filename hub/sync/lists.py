@@ -93,6 +93,9 @@ class Answer:
     deltas: tuple[StoredDelta, ...] = ()
     snapshot: bool = False
     first_chunk: int = 0
+    # the edge will install the snapshot (it has another version): its slots become the
+    # snapshot's (an edge that has this version already ignores the chunks)
+    installs: bool = False
 
     @property
     def nothing(self) -> bool:
@@ -349,8 +352,9 @@ class ListService:
                 chain = self._chain(state, have)
                 if chain is not None:
                     return Answer(deltas=tuple(chain))
-                return Answer(snapshot=True)
-            return Answer(snapshot=True, first_chunk=resume_from)
+                return Answer(snapshot=True, installs=True)
+            return Answer(snapshot=True, first_chunk=resume_from,
+                          installs=resume_from == 0 and have != state.version)
 
     @staticmethod
     def _chain(state: ControllerList, have: int) -> list[StoredDelta] | None:

@@ -226,6 +226,6 @@ class SyncService:
         for stored in answer.deltas:
             self.push_delta(peer, stored.data)
         if answer.snapshot:
-            if answer.first_chunk == 0:
+            if answer.installs:
                 self.lists.reset_layout(peer.controller_id)
             self.rollout.snapshot(peer.controller_id, answer.first_chunk)

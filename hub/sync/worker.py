@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 
 STOP = object()  # put on the inbox to end the worker
 STORE_ATTEMPTS = 4
+# list_error codes after which the edge fetches the full list by itself: a waiting
+# activation keeps waiting for the list_applied that follows instead of failing.
+RECOVERING = ("base_mismatch", "hash_mismatch")
 
 
 
@@ -231,8 +234,9 @@ class Worker:
                 outcome.applied.append((ctl, fields["version"]))
             elif kind == "list_error":
                 presence.on_list_error(session, ctl, fields, now)
-                outcome.errors.append((ctl, fields["version"],
-                                       f"{fields['code']}: {fields['detail']}"))
+                if fields["code"] not in RECOVERING:
+                    outcome.errors.append((ctl, fields["version"],
+                                           f"{fields['code']}: {fields['detail']}"))
             elif kind == "command_result":
                 self._command_result(session, ctl, fields, now)
                 outcome.results.append((fields["req"], fields["status"], fields["detail"]))

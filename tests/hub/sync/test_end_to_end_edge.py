@@ -137,3 +137,48 @@ def test_door_commands_reach_the_real_edge(
     hub.refresh_site(plant.site_id)
     [refused] = door_command(hub, plant.door_id, "lock")
     assert refused.status == "disabled"
+
+
+def _group_with_own_access(sessions: sessionmaker[Session], plant: Plant, name: str,
+                           hours: str) -> int:
+    """A person in a new group whose policy has its own schedule (a new profile)."""
+    with sessions() as db:
+        hours_schedule = schedules.create_schedule(db, plant.site_id, name=name,
+                                                   kind="weekly", days=[[hours]] * 7)
+        table = policies.create_policy(db, plant.site_id, name=name)
+        policies.add_rule(db, table.id, access_point_id=plant.point_ids["door-1"],
+                          schedule_id=hours_schedule.id)
+        group = groups.create_group(db, plant.site_id, name=name, policy_id=table.id)
+        employee = db.scalars(select(PersonClass.id).where(
+            PersonClass.site_id == plant.site_id, PersonClass.name == "employee")).one()
+        person = people.create_person(db, plant.site_id, surname=name, name="X",
+                                      class_id=employee, group_id=group.id)
+        db.commit()
+        return person.id
+
+
+def test_after_an_edge_restart_activation_still_applies(
+    hub: SyncService, plant: Plant, sessions: sessionmaker[Session], real_edge: EdgeFactory
+) -> None:
+    """Two new profiles arrive by delta in an order other than the snapshot order (by
+    lowest card key): the edge's slots and the snapshot's differ. A restarted edge holds
+    the snapshot's order, so the next delta does not fit; the edge reloads the whole list
+    and the activation still ends applied."""
+    first = real_edge("door-1")
+    late = _group_with_own_access(sessions, plant, "late", "12:00-20:00")
+    early = _group_with_own_access(sessions, plant, "early", "04:00-12:00")
+    for person_id, card in ((late, "H10301:250:1"), (early, "H10301:1:9")):
+        badge_id = _issue(sessions, plant, card, person_id)
+        assert {o.code: o.result for o in activate(hub, plant.site_id, badge_id).controllers
+                }["door-1"] == "applied"
+    assert first.status().list_errors == 0
+    first.stop()
+    second = real_edge("door-1")  # the same data directory: loads the stored list
+    badge_id = _issue(sessions, plant, "H10301:251:1", late)
+    report = activate(hub, plant.site_id, badge_id)
+    assert {o.code: o.result for o in report.controllers}["door-1"] == "applied"
+    assert second.status().list_errors == 1  # the delta did not fit; the snapshot did
+    assert second.decide_now(badges.parse_card("H10301:251:1"), READER) in (
+        GRANTED, OUTSIDE_SCHEDULE)
+    state = hub.lists.state(plant.controllers["door-1"])
+    assert state is not None and second.active.hash == state[1].content_hash
