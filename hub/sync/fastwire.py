@@ -16,15 +16,18 @@ MAC is checked first, on the raw bytes, by the same ``auth.Verifier``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
 
 import cbor2
 
 from protocols.portable import cbor, messages, topics
+from protocols.portable import message_types as mt
 from protocols.portable.auth import Verifier
 from protocols.portable.errors import AuthError, MessageError
 from protocols.portable.message_types import SCHEMAS, VERSION
+from protocols.portable.names import is_name, is_word
 
 _NAMES_CONTROLLER = ("birth", "death")
 _FAST_ERRORS = (cbor2.CBORDecodeError, cbor2.CBOREncodeError, ValueError, TypeError,
@@ -89,8 +92,101 @@ def _fast(data: bytes, allowed: tuple[str, ...]) -> tuple[str, dict[str, Any]] |
     fields = {key: item for key, item in value.items() if key not in ("v", "t")}
     if not all(type(key) is str for key in fields):
         return None
-    messages.validate(msg_type, fields)
+    check = _FAST_CHECKS.get(msg_type)
+    if check is None:
+        messages.validate(msg_type, fields)
+    elif not check(fields):
+        return None  # the strict decoder says what is wrong
     return msg_type, fields
+
+
+# -- the schema as predicates, for the message types every event passes through ---------
+# Each predicate accepts exactly what messages._check_value accepts (same kinds, ranges,
+# names and words); a False sends the payload to the strict decoder for the error.
+
+Check = Callable[[object], bool]
+_KNOWN_WORDS: set[tuple[str, int]] = set()  # (word, limit) already found valid
+_KNOWN_MAX = 4096
+
+
+def _word(limit: int, name: bool) -> Check:
+    valid = is_name if name else is_word
+
+    def check(value: object) -> bool:
+        if type(value) is str and (value, limit) in _KNOWN_WORDS:
+            return True
+        if not valid(value, limit):
+            return False
+        if len(_KNOWN_WORDS) < _KNOWN_MAX and isinstance(value, str):
+            _KNOWN_WORDS.add((value, limit))
+        return True
+
+    return check
+
+
+def _predicate(spec: tuple[Any, ...]) -> Check:
+    kind = spec[0]
+    if kind == mt.INT:
+        low, high = spec[1], spec[2]
+        return lambda v: type(v) is int and low <= v <= high
+    if kind == mt.NULLABLE:
+        inner = _predicate(spec[1])
+        return lambda v: v is None or inner(v)
+    if kind == mt.BOOL:
+        return lambda v: isinstance(v, bool)
+    if kind == mt.TEXT:
+        longest = spec[1]
+        return lambda v: isinstance(v, str) and len(v) <= longest
+    if kind in (mt.NAME, mt.WORD):
+        return _word(spec[1], kind == mt.NAME)
+    if kind == mt.ONE_OF:
+        choices = spec[1]
+        return lambda v: isinstance(v, str) and v in choices
+    if kind == mt.BYTES:
+        low, high = spec[1], spec[2]
+        return lambda v: isinstance(v, bytes) and low <= len(v) <= high
+    if kind == mt.LIST:
+        item, low, high = _predicate(spec[1]), spec[2], spec[3]
+        return lambda v: isinstance(v, list) and low <= len(v) <= high and all(
+            item(x) for x in v)
+    if kind == mt.RECORD:
+        return _record(spec[1])
+    raise ValueError(f"unknown field kind {kind!r} in message_types")
+
+
+def _record(fields: tuple[tuple[str, tuple[Any, ...]], ...]) -> Check:
+    checks = tuple((name, _predicate(spec)) for name, spec in fields)
+    count = len(checks)
+
+    def check(value: object) -> bool:
+        if not isinstance(value, dict) or len(value) != count:
+            return False
+        # as many keys as fields and all of them present: nothing extra
+        return all(name in value and valid(value[name]) for name, valid in checks)
+
+    return check
+
+
+def _event_batch() -> Check:
+    record = _record(SCHEMAS["event_batch"])
+
+    def check(fields: object) -> bool:
+        if not record(fields):
+            return False
+        previous = 0
+        for event in fields["events"]:  # type: ignore[index]
+            if event["seq"] <= previous:  # strictly ascending (messages' cross-field rule)
+                return False
+            previous = event["seq"]
+        return True
+
+    return check
+
+
+_FAST_CHECKS: dict[str, Check] = {
+    "event": _record(SCHEMAS["event"]),
+    "event_batch": _event_batch(),
+}
 
 
 def unpack(verifier: Verifier, topic: str, payload: bytes,
