@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.access import controllers
@@ -51,8 +51,23 @@ def sync_engine(sync_sqlite_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="session")
-def sessions(sync_engine: Engine) -> sessionmaker[Session]:
+def service_sessions(sync_engine: Engine) -> sessionmaker[Session]:
+    """Plain sessions, for the sync services under test."""
     return make_session_factory(sync_engine)
+
+
+@pytest.fixture(scope="session")
+def sessions(sync_engine: Engine) -> sessionmaker[Session]:
+    """Sessions for the tests' own reads and changes. Each transaction takes SQLite's
+    write lock first, so a test's read-then-write waits for the running sync worker's
+    commit instead of failing at once with "database is locked" (hub/sync/txn.py)."""
+    factory = make_session_factory(sync_engine)
+
+    @event.listens_for(factory, "after_begin")
+    def _writer(_session: Session, _transaction: object, connection: Connection) -> None:
+        connection.exec_driver_sql("UPDATE event_cursors SET upto = upto WHERE 1 = 0")
+
+    return factory
 
 
 @dataclass
@@ -135,12 +150,12 @@ HubFactory = Callable[..., SyncService]
 
 
 @pytest.fixture
-def hub_factory(sessions: sessionmaker[Session]) -> Iterator[HubFactory]:
+def hub_factory(service_sessions: sessionmaker[Session]) -> Iterator[HubFactory]:
     """``factory(url, **settings)`` -> a started SyncService, stopped after the test."""
     started: list[SyncService] = []
 
     def factory(url: str | None, **overrides: object) -> SyncService:
-        service = SyncService(sessions, quick_settings(url, **overrides))
+        service = SyncService(service_sessions, quick_settings(url, **overrides))
         started.append(service)
         service.start()
         assert service.wait_connected(10), "the hub did not connect to the broker"

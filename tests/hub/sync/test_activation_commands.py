@@ -119,6 +119,7 @@ def _answering(edge: EdgePeer, status: str, *, late: bool = False) -> None:
     """Answer commands like an edge: execute unless expired."""
 
     def on_message(_client: Any, _userdata: Any, message: Any) -> None:
+        assert original is not None
         original(_client, _userdata, message)
         for _ch, kind, fields, _r in list(edge.received):
             if kind == "command" and fields["req"] not in answered:

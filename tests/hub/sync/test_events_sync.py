@@ -63,8 +63,10 @@ def test_gap_is_asked_for_and_the_replay_is_historical(
 
 
 def test_ack_comes_only_after_the_commit(
-    hub: SyncService, plant: Plant, edge_factory: PeerFactory, sessions: sessionmaker[Session]
+    hub: SyncService, plant: Plant, edge_factory: PeerFactory,
+    service_sessions: sessionmaker[Session],
 ) -> None:
+    sessions = service_sessions  # plain sessions: reading must not wait for the blocker
     edge = edge_factory(plant, "door-2")
     ctl = plant.controllers["door-2"]
     edge.send("events", "event", ev(1))

@@ -4,6 +4,7 @@ recent version, and versions that continue across a hub restart."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,11 +20,12 @@ from tests.hub.sync.conftest import HubFactory, PeerFactory, Plant, build_plant
 from tests.mqtt import MosquittoBroker
 
 
-def _snapshot(peer_chunks: list[dict[str, object]], version: int) -> bytes:
-    chunks = {c["index"]: c["data"] for c in peer_chunks if c["version"] == version}
-    count = next(c["count"] for c in peer_chunks if c["version"] == version)
-    assert sorted(chunks) == list(range(int(count)))  # type: ignore[call-overload]
-    return b"".join(chunks[i] for i in range(int(count)))  # type: ignore[call-overload, misc]
+def _snapshot(peer_chunks: list[dict[str, Any]], version: int) -> bytes:
+    chunks: dict[int, bytes] = {c["index"]: c["data"] for c in peer_chunks
+                                if c["version"] == version}
+    count: int = next(c["count"] for c in peer_chunks if c["version"] == version)
+    assert sorted(chunks) == list(range(count))
+    return b"".join(chunks[i] for i in range(count))
 
 
 def test_manifest_is_retained_and_the_snapshot_matches_it(
@@ -77,7 +79,7 @@ def test_delta_from_a_recent_version_else_a_snapshot(
     v2 = int(second["version"])
     edge.send("list/req", "list_request", {"have": v1, "want": "delta", "resume_from": 0})
     delta_msg = edge.wait_for("delta")
-    delta = decode_delta(delta_msg["data"])  # type: ignore[arg-type]
+    delta = decode_delta(delta_msg["data"])
     assert (delta.base, delta.version) == (v1, v2)
     apply_delta(base, delta)
     assert content_hash(base) == second["hash"]

@@ -75,9 +75,10 @@ def test_forged_altered_and_replayed_messages_are_rejected(
 ) -> None:
     ctl = plant.controllers["door-1"]
     edge = edge_factory(plant, "door-1")
-    event = {"seq": 1, "ts": int(time.time()), "reader": 1, "door": 1, "card": None,
-             "kind": "door_forced", "reason": 0, "granted": False, "faces": None,
-             "photo": None, "historical": False}
+    event: dict[str, object] = {
+        "seq": 1, "ts": int(time.time()), "reader": 1, "door": 1, "card": None,
+        "kind": "door_forced", "reason": 0, "granted": False, "faces": None, "photo": None,
+        "historical": False}
     # forged: sealed with a key the hub does not hold for this controller
     forger = Sealer(edge.sealer.kid, b"k" * 32)
     topic = edge.topic("events")
