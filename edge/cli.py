@@ -118,3 +118,9 @@ def decide_cmd(
     click.echo(f"{verdict} ({reasons.name(code)}) card {cardtext.to_text(key)} reader {reader} "
                f"at {_iso(now)}")
 
+
+
+from edge.agent.cli import check_config_cmd, run_cmd  # noqa: E402 - the agent's commands
+
+edge.add_command(run_cmd)
+edge.add_command(check_config_cmd)
