@@ -27,7 +27,6 @@ from edge.config_hardware import (
     CameraSettings,
     DoorSettings,
     FacesSettings,
-    check_unknown_sections,
     parse_bindings,
     parse_camera,
     parse_doors,
@@ -36,7 +35,7 @@ from edge.config_hardware import (
     parse_readers,
     reader_ids,
 )
-from edge.config_table import ConfigKeyError, Table, normalize
+from edge.config_table import ConfigKeyError, Table, normalize, shown, unknown_key
 from edge.core.decide import HORIZON_DENY, HORIZON_IGNORE_SCHEDULE
 from edge.door.config import ReaderBinding
 from edge.errors import EdgeError
@@ -164,15 +163,17 @@ def parse_config(data: dict[str, object], path: Path) -> AgentConfig:
             problems.append(str(err))
             return None
 
+    for key in data:
+        if key not in SECTIONS:
+            problems.append(unknown_key("", str(key), SECTIONS))
     try:
-        check_unknown_sections(data, SECTIONS)
         top = Table({k: v for k, v in data.items() if k in SECTIONS[:4]}, "", SECTIONS[:4])
         site = _identifier(top, "site")
         controller = _identifier(top, "controller")
         data_dir = top.path_value("data_dir", base)
         after = AFTER_HORIZON[top.choice("after_horizon", tuple(AFTER_HORIZON), "deny")]
     except ConfigKeyError as err:
-        raise AgentConfigError([str(err)]) from None
+        raise AgentConfigError([*problems, str(err)]) from None
     broker = attempt(lambda: parse_broker(data.get("broker"), base))
     tuning = attempt(lambda: parse_sync(data.get("sync")))
     outbox = attempt(lambda: parse_outbox(data.get("outbox")))
@@ -184,10 +185,10 @@ def parse_config(data: dict[str, object], path: Path) -> AgentConfig:
         found_readers, found_doors = readers, doors
         bindings = attempt(lambda: parse_bindings(data.get("bindings"), found_doors,
                                                   found_readers))
-    camera = attempt(lambda: parse_camera(data.get("camera")))
+    camera = attempt(lambda: parse_camera(data.get("camera"), base))
     faces = None
     if "camera" not in data or camera is not None:
-        faces = attempt(lambda: parse_faces(data.get("faces"), camera))
+        faces = attempt(lambda: parse_faces(data.get("faces"), camera, base))
     photos = attempt(lambda: parse_photos(data.get("photos"), data_dir, base))
     if (problems or broker is None or tuning is None or outbox is None or log_settings is None
             or readers is None or doors is None or bindings is None or photos is None):
@@ -244,7 +245,9 @@ def parse_broker(value: object, base: Path) -> BrokerSettings:
     try:
         address = parse_broker_url(url)
     except SyncConfigError as err:
-        raise ConfigKeyError(f"broker.url: {err}") from None
+        reason = str(err).replace(f"broker URL {url!r}", "").lstrip(": ").strip()
+        raise ConfigKeyError(f"broker.url: expected mqtt://host[:port] or mqtts://host[:port], "
+                             f"got {shown(url)} ({reason})") from None
     key_id = table.text("key_id", max_len=64)
     problem = name_problem(key_id)
     if problem:

@@ -18,7 +18,7 @@ from pathlib import Path
 from edge.camera.config import KINDS as CAMERA_KINDS
 from edge.camera.config import make_camera
 from edge.camera.errors import CameraError
-from edge.config_table import ConfigKeyError, Table, normalize, tables, unknown_key
+from edge.config_table import ConfigKeyError, Table, normalize, tables
 from edge.door.config import DoorConfig, ReaderBinding
 from edge.door.errors import DoorConfigError
 from edge.door.gpio import GpioPins
@@ -178,7 +178,7 @@ def _listed(values: list[int]) -> str:
     return ", ".join(str(v) for v in values) or "none"
 
 
-def parse_camera(value: object) -> CameraSettings | None:
+def parse_camera(value: object, base: Path) -> CameraSettings | None:
     """``[camera]`` with ``kind`` and its options in ``[camera.<kind>]``; None if absent."""
     if value is None:
         return None
@@ -187,13 +187,17 @@ def parse_camera(value: object) -> CameraSettings | None:
     table = Table(value, "camera", ("kind", "queue_size", *CAMERA_KINDS))
     kind = table.choice("kind", CAMERA_KINDS)
     _only_own_options(table, kind, CAMERA_KINDS)
-    options = table.table(kind, {})
+    options = dict(table.table(kind, {}))
+    paths = options.get("paths")
+    if kind == "files" and isinstance(paths, list | str):  # relative to the config file
+        listed = [paths] if isinstance(paths, str) else paths
+        options["paths"] = [str(base / p) if isinstance(p, str) and p else p for p in listed]
     queue_size = table.integer("queue_size", 1, 256, 4)
     try:
         make_camera(kind, options).close()  # checks every option; opens nothing
     except CameraError as err:
         raise ConfigKeyError(normalize(str(err), "camera")) from None
-    return CameraSettings(kind, dict(options), queue_size)
+    return CameraSettings(kind, options, queue_size)
 
 
 def _only_own_options(table: Table, kind: str, kinds: tuple[str, ...]) -> None:
@@ -204,7 +208,8 @@ def _only_own_options(table: Table, kind: str, kinds: tuple[str, ...]) -> None:
                                 f'{table.path("kind")} is "{kind}"')
 
 
-def parse_faces(value: object, camera: CameraSettings | None) -> FacesSettings | None:
+def parse_faces(value: object, camera: CameraSettings | None, base: Path
+                ) -> FacesSettings | None:
     """``[faces]`` with ``kind`` and its options in ``[faces.<kind>]``; None if absent."""
     if value is None:
         return None
@@ -214,7 +219,9 @@ def parse_faces(value: object, camera: CameraSettings | None) -> FacesSettings |
     table = Table(value, "faces", ("kind", *kinds))
     kind = table.choice("kind", kinds)
     _only_own_options(table, kind, kinds)
-    options = table.table(kind, {})
+    options = dict(table.table(kind, {}))
+    if isinstance(options.get("model_path"), str) and options["model_path"]:
+        options["model_path"] = str(base / str(options["model_path"]))
     if camera is None:
         raise ConfigKeyError("faces: a face detector needs a [camera] section")
     if kind == "blazeface":
@@ -235,7 +242,7 @@ def parse_faces(value: object, camera: CameraSettings | None) -> FacesSettings |
             except FaceError as err:
                 raise ConfigKeyError(f"faces.blazeface.model_path: not given, and {err}") \
                     from None
-    return FacesSettings(kind, dict(options))
+    return FacesSettings(kind, options)
 
 
 def parse_photos(value: object, data_dir: Path, base: Path) -> PhotoStoreConfig:
@@ -253,10 +260,3 @@ def parse_photos(value: object, data_dir: Path, base: Path) -> PhotoStoreConfig:
         return PhotoStoreConfig(**values)  # type: ignore[arg-type]  # typed above
     except PhotoError as err:
         raise ConfigKeyError(normalize(str(err))) from None
-
-
-def check_unknown_sections(data: Mapping[str, object], known: tuple[str, ...]) -> None:
-    """The top level: every key must be a known setting or section."""
-    for key in data:
-        if key not in known:
-            raise ConfigKeyError(unknown_key("", str(key), known))

@@ -150,6 +150,9 @@ def tables(value: object, where: str) -> list[tuple[str, object]]:
 # "camera.files.paths must be a non-empty list ..., got list []" (edge.camera.config)
 _MUST = re.compile(r"^(?:[A-Za-z]+(?: \d+)?: )?(?P<key>[\w.\[\]]+) must be (?P<what>.+?), "
                    r"got (?P<got>.*)$", re.DOTALL)
+# "readers[0].id: must be 0..65535, got 70000" (edge.readers.configload)
+_PATH_MUST = re.compile(r"^(?P<path>[\w.\[\]]+): must be (?P<what>.+?), got (?P<got>.*)$",
+                        re.DOTALL)
 # "readers[0].pathz: unknown setting (known: a, b)" (edge.readers.configload)
 _UNKNOWN_SETTING = re.compile(r"^(?P<path>\S+)\.(?P<key>\w+): unknown setting "
                               r"\(known: (?P<known>[^)]*)\)$")
@@ -182,6 +185,9 @@ def normalize(message: str, prefix: str = "", values: Mapping[str, object] | Non
     if match:
         known = [k.strip() for k in match["known"].split(",") if k.strip()]
         return unknown_key(prefix, match["key"], known)
+    match = _PATH_MUST.match(message)
+    if match:
+        return f"{full(match['path'])}: expected {match['what']}, got {match['got']}"
     match = _MUST.match(message)
     if match:
         key = match["key"]
