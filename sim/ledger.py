@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity: two swipes may look alike
 class Presented:
     """One card shown to a reader."""
 

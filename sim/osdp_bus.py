@@ -123,7 +123,8 @@ class OsdpBus:
 
     def secure(self, reader: int) -> bool:
         """Whether the agent set up the secure channel with this reader (it is online)."""
-        return self.readers[reader].wait_secure(0)
+        # wait_secure() checks at least once only with a deadline in the future
+        return self.readers[reader].wait_secure(0.02)
 
     def send(self, data: bytes) -> int:
         """A reader's reply onto the line (to the control panel)."""
