@@ -9,27 +9,33 @@ recorded cards into a live agent::
     mkfifo /run/vratnik/reader1.fifo
     cat swipe-h10301.txt > /run/vratnik/reader1.fifo
 
-Each writer's session (open, write, close) is read whole, in the format of
-``edge.readers.wiegand_replay.load_recording`` (``t_us line level`` lines). A session
-may hold several recordings: one starts again wherever the time goes back (each
-recording's times start near 0), so writers racing each other cannot glue two frames.
+Lines are those of ``edge.readers.wiegand_replay.load_recording`` (``t_us line level``,
+``#`` comments). A recording ends where the time goes back (each recording's times start
+near 0), at a blank line, or when everything written so far has been read and ends with
+a whole line; so write each recording with one ``write`` (a few hundred bytes, below the
+pipe's atomic size), and writers racing each other cannot glue or tear frames.
+
+The feeder keeps the pipe open for reading (and holds a write end itself, so it never
+sees end-of-file) for as long as the agent runs: a reader that closed and reopened the
+pipe between writers would lose a write that came in between.
 """
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
+import select
 import stat
 import threading
 from pathlib import Path
 
 from edge.readers.errors import ReaderPortError
-from edge.readers.wiegand_frames import Edge
-from edge.readers.wiegand_replay import ReplayEdgeSource, load_recording
+from edge.readers.wiegand_frames import D0, D1, Edge
+from edge.readers.wiegand_replay import ReplayEdgeSource
 
 log = logging.getLogger(__name__)
-WAKE_TRIES = 50
+POLL_S = 0.1  # stop() latency
+LINES = {"D0": D0, "D1": D1, "0": D0, "1": D1}
 
 
 def is_fifo(path: Path) -> bool:
@@ -39,8 +45,20 @@ def is_fifo(path: Path) -> bool:
         return False
 
 
+def parse_edge(line: str) -> Edge | None:
+    """One ``t_us line level`` line as an edge; None for a blank or comment line."""
+    text = line.split("#", 1)[0].strip()
+    if not text:
+        return None
+    parts = text.split()
+    if len(parts) != 3 or not parts[0].isdigit() or parts[1].upper() not in LINES \
+            or parts[2] not in ("0", "1"):
+        raise ValueError(f"expected 't_us line level' (e.g. '1500 D0 0'), got {line!r}")
+    return (LINES[parts[1].upper()], int(parts[2]), int(parts[0]))
+
+
 def split_recordings(edges: list[Edge]) -> list[list[Edge]]:
-    """Edges of one session cut wherever the time goes back."""
+    """Edges cut into recordings wherever the time goes back."""
     out: list[list[Edge]] = []
     for edge in edges:
         if not out or edge[2] < out[-1][-1][2]:
@@ -57,49 +75,74 @@ class FifoFeed:
         self.source = source
         self.reader = reader
         self.recordings = 0
-        self.rejected = 0
+        self.rejected_lines = 0
+        self._pending: list[Edge] = []
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._fds: tuple[int, int] | None = None
 
     def start(self) -> None:
+        """Open the pipe (here, so a missing pipe fails the start) and start reading."""
+        try:
+            read_fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+        except OSError as err:
+            raise ReaderPortError(f"reader {self.reader}: cannot open {self.path}: "
+                                  f"{err.strerror or err}") from err
+        keep_fd = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)  # a reader exists: ok
+        self._fds = (read_fd, keep_fd)
         self._thread = threading.Thread(target=self._run, name=f"replay-feed-{self.reader}",
                                         daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        assert self._fds is not None
+        read_fd = self._fds[0]
+        partial = b""
         while not self._stopping.is_set():
-            try:
-                edges = load_recording(self.path)  # blocks until a writer has come and gone
-            except ReaderPortError as err:
-                if self._stopping.is_set():
-                    return
-                self.rejected += 1
-                log.warning("reader %s: a recording from %s was refused: %s",
-                            self.reader, self.path, err)
+            ready, _w, _x = select.select([read_fd], [], [], POLL_S)
+            if not ready:
                 continue
-            if self._stopping.is_set():
-                return
-            for recording in split_recordings(edges):
-                self.source.push(recording)
-                self.recordings += 1
+            try:
+                chunk = os.read(read_fd, 65536)
+            except BlockingIOError:
+                continue
+            lines = (partial + chunk).split(b"\n")
+            partial = lines.pop()
+            for raw in lines:
+                self._line(raw.decode("utf-8", "replace"))
+            if not partial:
+                self._flush()  # all that was written so far is read: the recording is whole
+
+    def _line(self, text: str) -> None:
+        try:
+            edge = parse_edge(text)
+        except ValueError as err:
+            self.rejected_lines += 1
+            log.warning("reader %s: %s: %s", self.reader, self.path, err)
+            return
+        if edge is None:
+            if not text.strip():
+                self._flush()
+            return
+        if self._pending and edge[2] < self._pending[-1][2]:
+            self._flush()
+        self._pending.append(edge)
+
+    def _flush(self) -> None:
+        if self._pending:
+            self.source.push(self._pending)
+            self.recordings += 1
+            self._pending = []
 
     def stop(self) -> None:
-        """End the thread: it may sit in ``open()`` waiting for a writer, so be one."""
+        """Stop reading and close the pipe (writers then get ENXIO or EPIPE)."""
         self._stopping.set()
-        thread = self._thread
-        if thread is None:
-            return
-        for _ in range(WAKE_TRIES):
-            if not thread.is_alive():
-                break
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)
-            except OSError as err:
-                if err.errno != errno.ENXIO:  # ENXIO: nobody reads right now; try again
-                    log.warning("reader %s: cannot wake the replay feed: %s", self.reader, err)
-            else:
+        if self._thread is not None:
+            self._thread.join(POLL_S * 20)
+            if self._thread.is_alive():
+                log.error("reader %s: the replay feed did not stop", self.reader)
+            self._thread = None
+        if self._fds is not None:
+            for fd in self._fds:
                 os.close(fd)
-            thread.join(0.05)
-        if thread.is_alive():
-            log.error("reader %s: the replay feed did not stop", self.reader)
-        self._thread = None
+            self._fds = None

@@ -17,7 +17,7 @@ from PIL import Image
 from skimage import data as skdata
 
 from edge.agent.core import Agent
-from edge.agent.replayfeed import split_recordings
+from edge.agent.replayfeed import parse_edge, split_recordings
 from edge.config import parse_config
 from edge.config_hardware import DoorSettings
 from edge.core.reasons import GRANTED, UNKNOWN_CARD
@@ -156,3 +156,11 @@ def test_a_fifo_session_may_hold_several_recordings() -> None:
     two = [(1, 0, 0), (1, 1, 50)]
     assert split_recordings(one + two) == [one, two]
     assert split_recordings([]) == []
+
+
+def test_fifo_lines_are_the_recording_format() -> None:
+    assert parse_edge("1500 D0 0") == (0, 0, 1500)
+    assert parse_edge("1550 d1 1  # rising") == (1, 1, 1550)
+    assert parse_edge("# a comment") is None and parse_edge("   ") is None
+    with pytest.raises(ValueError, match="expected 't_us line level'"):
+        parse_edge("1500 D2 0")
