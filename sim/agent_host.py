@@ -3,20 +3,29 @@
 ``python -m sim.agent_host --door-link SOCKET edge.toml`` does what
 ``vratnik edge run --config edge.toml`` does (load and check the configuration, start
 :class:`edge.agent.core.Agent`, structured logs, SIGTERM/SIGINT stop it without losing
-an event) with one difference: each door's I/O port is a :class:`sim.doorlink.LinkedDoorIO`
-instead of GPIO, so the simulator can open the door and press its exit button while the
-agent drives the relay. Readers (OSDP on a pseudo-terminal), camera, faces, store and
-sync are the agent's own, from edge.toml. :func:`sim.agents.agent_command` is the one
-place that chooses this program.
+an event) with two differences:
+
+* each door's I/O port is a :class:`sim.doorlink.LinkedDoorIO` instead of GPIO, so the
+  simulator can open the door and press its exit button while the agent drives the relay;
+* twice a second the agent's status (``Agent.status()``: outbox sequence numbers,
+  acknowledgements, sync state) is written to ``status.json`` next to the configuration,
+  so the simulator can tell when every stored event has reached the hub.
+
+Readers (OSDP on a pseudo-terminal), camera, faces, store and sync are the agent's own,
+from edge.toml. :func:`sim.agents.agent_command` is the one place that chooses this
+program.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 
@@ -30,6 +39,8 @@ from sim.doorlink import DoorLinkClient
 from sim.errors import SimError
 
 log = logging.getLogger("sim.agent_host")
+STATUS_FILE = "status.json"
+STATUS_EVERY_S = 0.5
 
 
 def main(argv: list[str]) -> int:
@@ -69,11 +80,27 @@ def main(argv: list[str]) -> int:
         log.error("the agent did not start: %s", err)
         link.close()
         return 1
-    while not stopping.wait(0.5):
-        pass
+    status_file = args.config.parent / STATUS_FILE
+    while not stopping.wait(STATUS_EVERY_S):
+        write_status(status_file, {**agent.status(), "running": True})
     report = agent.stop()
     link.close()
+    write_status(status_file, {"running": False, "published": report.published,
+                               "stored": report.stored, "refused": report.refused,
+                               "last_seq": report.last_seq, "acked_seq": report.acked_seq,
+                               "clean": report.clean})
     return 0 if report.clean else 1
+
+
+def write_status(path: Path, status: dict[str, object]) -> None:
+    """The agent's status for the simulator (atomically replaced; JSON)."""
+    tmp = path.with_suffix(".tmp")
+    try:
+        tmp.write_text(json.dumps({**status, "pid": os.getpid(), "at": time.time()},
+                                  default=str), encoding="utf-8")
+        tmp.replace(path)
+    except OSError as err:  # a status file is a window, not a duty
+        log.warning("cannot write %s: %s", path, err)
 
 
 if __name__ == "__main__":

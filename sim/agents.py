@@ -215,6 +215,16 @@ class AgentProcess:
                 process.wait(10)
         return process.returncode
 
+    def status(self) -> dict[str, object] | None:
+        """The running agent's last status (sim/agent_host.py writes it); None if none yet."""
+        try:
+            status = json.loads((self.config.parent / "status.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(status, dict) or status.get("pid") != self.pid:
+            return None  # a previous process's (before a power cycle)
+        return status
+
     def exit_code(self) -> int | None:
         return None if self._process is None else self._process.poll()
 

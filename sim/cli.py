@@ -94,7 +94,9 @@ def run(scenario: Path, workdir: Path | None, control_path: Path | None, speed: 
     simulation.console = Console(simulation.status, sys.stderr, quiet=quiet)
     try:
         click.echo(f"setting up {loaded.name} in {folder} ...", err=True)
-        simulation.setup()
+        simulation.setup(log_file=True)
+        click.echo(f"log: {folder / 'sim.log'}, agents' logs: {folder / 'controllers'}",
+                   err=True)
         assert simulation.hub is not None
         click.echo(f"hub on {simulation.hub.url} (API: {simulation.hub.url}/api/openapi.json)",
                    err=True)

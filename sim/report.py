@@ -78,6 +78,7 @@ class Report:
     duplicated: int = 0
     sequence_gaps: int = 0
     unacknowledged: dict[str, int] = field(default_factory=dict)
+    undelivered: dict[str, int] = field(default_factory=dict)  # edge outbox vs hub (-1: unknown)
     moves: dict[str, int] = field(default_factory=dict)
     faults: dict[str, int] = field(default_factory=dict)
 
@@ -90,7 +91,7 @@ class Report:
     def ok(self) -> bool:
         """Nothing lost, duplicated or missing, every expected alarm at the hub."""
         return not (self.lost or self.duplicated or self.sequence_gaps or self.missing_alarms
-                    or any(self.unacknowledged.values()))
+                    or any(self.unacknowledged.values()) or any(self.undelivered.values()))
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -124,10 +125,18 @@ class Report:
             f"  people           {listing(self.moves)}",
             f"  faults           {listing(self.faults)}",
             f"  lost {self.lost}, duplicated {self.duplicated}, sequence gaps "
-            f"{self.sequence_gaps}, unacknowledged {sum(self.unacknowledged.values())}",
+            f"{self.sequence_gaps}, unacknowledged {sum(self.unacknowledged.values())}, "
+            f"still in outboxes {_outboxes(self.undelivered)}",
             "  RESULT: " + ("ok" if self.ok else "PROBLEMS (see above)"),
         ]
         return "\n".join(lines)
+
+
+def _outboxes(undelivered: dict[str, int]) -> str:
+    if not undelivered:
+        return "0"
+    return ", ".join(f"{code} {'unknown' if n < 0 else n}" for code, n in
+                     sorted(undelivered.items()))
 
 
 def build(scenario: str, real_seconds: float, script_seconds: float, speed: float,

@@ -47,6 +47,20 @@ READY_TIMEOUT_S = 90.0
 SETTLE_TIMEOUT_S = 60.0
 
 
+def log_to_file(path: Path, level: int = logging.INFO) -> None:
+    """Send every log record (ours, the hub's, the broker's) to ``path`` instead of the
+    console, which shows the progress line; the agents log to their own files."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("transitions").setLevel(logging.WARNING)  # amqtt's state machine chatter
+
+
 def check_scenario(scenario: Scenario) -> tuple[dict[str, Any], SiteModel]:
     """The site document and model of a scenario, every name checked (no hub needed)."""
     if scenario.site_file is not None:
@@ -97,9 +111,15 @@ class Simulation:
         self._started_at = 0.0
 
     # -- setup ----------------------------------------------------------------------------------
-    def setup(self) -> None:
-        """Everything but the agents' processes; SimError says what did not work."""
+    def setup(self, log_file: bool = False) -> None:
+        """Everything but the agents' processes; SimError says what did not work.
+
+        ``log_file``: the simulator's and the hub's log lines go to ``<workdir>/sim.log``
+        (the console shows only the progress line and notes).
+        """
         self._prepare_workdir()
+        if log_file:
+            log_to_file(self.workdir / "sim.log")
         doc, self.site = check_scenario(self.scenario)
         if self.hub is None:
             self.hub = SimHub(self.workdir / "hub", http_port=self.scenario.http_port).start()
@@ -209,14 +229,35 @@ class Simulation:
                 break
             time.sleep(0.25)
         self.console.stop()
-        return report_module.build(self.scenario.name, real, script, self.scenario.speed,
-                                   self.ledger, self.watch.snapshot(), self.watch.controllers())
+        result = report_module.build(self.scenario.name, real, script, self.scenario.speed,
+                                     self.ledger, self.watch.snapshot(), self.watch.controllers())
+        result.undelivered = {code: n for code, n in self.undelivered().items() if n}
+        return result
+
+    def undelivered(self) -> dict[str, int]:
+        """Per controller: events its outbox holds that the hub has not stored (or not
+        acknowledged) yet, from the agents' status files; -1 when unknown."""
+        assert self.watch is not None
+        views = self.watch.controllers()
+        out: dict[str, int] = {}
+        for code, agent in self.agents.items():
+            status = agent.status()
+            last = status.get("last_seq") if status else None
+            if not isinstance(last, int):
+                out[code] = -1
+                continue
+            unacked = status.get("unacknowledged", 0) if status else 0
+            out[code] = max(last - views[code].events_upto,
+                            unacked if isinstance(unacked, int) else 0)
+        return out
 
     def _settled(self) -> bool:
         assert self.watch is not None
         events = self.watch.snapshot()
         views = self.watch.controllers()
         if any(v.events_upto != v.max_seq for v in views.values()):
+            return False
+        if any(self.undelivered().values()):
             return False
         trial = report_module.build("", 0, 0, 1, self.ledger, events, views)
         return trial.lost == 0 and not trial.missing_alarms

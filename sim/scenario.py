@@ -118,7 +118,7 @@ class Scenario:
     path: Path
     name: str
     speed: float  # script seconds per real second
-    duration: float  # script seconds; 0: until stopped
+    duration: float  # script seconds; 0: until stopped (Ctrl-C, SIGTERM)
     seed: int
     workdir: Path | None
     control: str | None

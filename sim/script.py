@@ -72,13 +72,11 @@ class Player:
             self.schedule(self._next_arrival(0.0), "traffic", self._arrival)
 
     def run(self, stop: threading.Event) -> None:
-        """Run due tasks until ``stop``, the duration, or (no duration) nothing is left."""
+        """Run due tasks until ``stop`` or the duration (none: until ``stop``)."""
         end = self.scenario.duration or float("inf")
         while not stop.is_set():
             with self._lock:
                 task = self._tasks[0] if self._tasks else None
-            if task is None and end == float("inf") and not self._busy():
-                break  # no duration: the script is done when nothing is left to happen
             due = min(end, task.at if task is not None else end)
             if due >= end and self.clock.now() >= end:
                 break
@@ -94,9 +92,6 @@ class Player:
                 heapq.heappop(self._tasks)
             self._start(task)
         self.wait_idle(stop)
-
-    def _busy(self) -> bool:
-        return any(thread.is_alive() for thread in self._threads)
 
     def wait_idle(self, stop: threading.Event, timeout_s: float = 60.0) -> None:
         """Let the moves under way finish (people leave the door they are at)."""
