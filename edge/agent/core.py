@@ -129,10 +129,11 @@ class Agent:
     def _on_stored(self, event: DoorEvent, seq: int) -> None:
         """The outbox writer's hook: one log line per stored event, then its photo."""
         reason = None if event.reason is None else reasons.name(event.reason)
-        log.info("event stored", extra=fields(
-            seq=seq, kind=event.kind, door=event.door, reader=event.reader, card=event.card,
-            granted=event.granted, reason=reason, **{k: v for k, v in event.data.items()
-                                                     if isinstance(v, int | str | bool)}))
+        line: dict[str, object] = {k: v for k, v in event.data.items()
+                                   if isinstance(v, int | str | bool)}
+        line.update(seq=seq, kind=event.kind, door=event.door, reader=event.reader,
+                    card=event.card, granted=event.granted, reason=reason)
+        log.info("event stored", extra=fields(**line))
         if self.photos is not None:
             self.photos.follower.on_stored(event, seq)
 
