@@ -49,6 +49,17 @@ READER = (RECORD, (
     ("ok", (BOOL,)),  # the reader answers (OSDP online, Wiegand line idle-high, ...)
 ))
 
+PHOTO_MAX = 16 * 1024 * 1024  # bytes of one access photo
+BOX = (LIST, U16, 5, 5)  # [x0, y0, x1, y1, score]: pixels, score 0..1000
+PHOTO_META = (RECORD, (
+    ("taken", TIMESTAMP),
+    ("width", (INT, 1, 0xFFFF)),
+    ("height", (INT, 1, 0xFFFF)),
+    ("faces", (NULLABLE, U8)),
+    ("boxes", (LIST, BOX, 0, 255)),
+    ("retain_until", TIMESTAMP),  # the edge's retention tag (SPEC §9)
+))
+
 EVENT_FIELDS = (
     ("seq", (INT, 1, (1 << 63) - 1)),  # per-controller sequence number, from 1
     ("ts", TIMESTAMP),
@@ -142,6 +153,23 @@ SCHEMAS = {
         ("req", ID),
         ("status", (ONE_OF, ("ok", "expired", "rejected", "failed"))),
         ("detail", DETAIL),
+    ),
+    # edge -> hub: one chunk of an access photo (docs/photos.md); chunk 0 carries its record.
+    "photo_chunk": (
+        ("photo", ID),  # "ev" + the zero-padded event seq
+        ("seq", (INT, 1, (1 << 63) - 1)),  # the event the photo belongs to
+        ("index", U32),
+        ("count", (INT, 1, 0xFFFFFFFF)),
+        ("size", (INT, 1, PHOTO_MAX)),  # bytes of the whole JPEG
+        ("sha256", HASH),  # of the whole JPEG
+        ("data", (BYTES, 0, CHUNK_MAX)),
+        ("meta", (NULLABLE, PHOTO_META)),  # a map exactly when index is 0
+    ),
+    # hub -> edge: how many chunks of a photo the hub holds, contiguous from 0.
+    "photo_ack": (
+        ("photo", ID),
+        ("next", U32),
+        ("done", (BOOL,)),  # the whole photo is stored, its size and SHA-256 checked
     ),
 }
 

@@ -224,7 +224,29 @@ def _check_command(fields: dict, where: str) -> None:  # type: ignore[type-arg]
         raise MessageError(where + ".duration_ms: must be 0 for lock, got " + str(duration))
 
 
+def _check_photo_chunk(fields: dict, where: str) -> None:  # type: ignore[type-arg]
+    if fields["index"] >= fields["count"]:
+        raise MessageError(where + ".index: chunk " + str(fields["index"])
+                           + " is not below the chunk count " + str(fields["count"]))
+    if (fields["index"] == 0) != (fields["meta"] is not None):
+        raise MessageError(where + ".meta: a map with chunk 0 and null with every other chunk")
+    if fields["count"] > fields["size"]:
+        raise MessageError(where + ".count: " + str(fields["count"]) + " chunks for "
+                           + str(fields["size"]) + " bytes")
+    for i, box in enumerate(fields["meta"]["boxes"] if fields["meta"] else []):
+        if box[4] > 1000:
+            raise MessageError(where + ".meta.boxes[" + str(i) + "][4]: score "
+                               + str(box[4]) + " is out of range 0..1000")
+
+
+def _check_photo_ack(fields: dict, where: str) -> None:  # type: ignore[type-arg]
+    if fields["done"] and fields["next"] == 0:
+        raise MessageError(where + ".done: a photo cannot be done with no chunk stored")
+
+
 _CROSS_CHECKS = {
+    "photo_chunk": _check_photo_chunk,
+    "photo_ack": _check_photo_ack,
     "list_request": _check_list_request,
     "snapshot_chunk": _check_snapshot_chunk,
     "event_batch": _check_event_batch,

@@ -33,6 +33,8 @@ CHANNELS = {
     "events/ack": (HUB_SIDE, 1, False, ("event_ack",)),
     "cmd": (HUB_SIDE, 1, False, ("command",)),  # never retained: a late unlock is wrong
     "cmd/result": (EDGE, 1, False, ("command_result",)),
+    "photos": (EDGE, 1, False, ("photo_chunk",)),
+    "photos/ack": (HUB_SIDE, 1, False, ("photo_ack",)),
     HUB_STATUS: (HUB_SIDE, 1, True, ("hub_status",)),  # per site, not per controller
 }
 

@@ -85,6 +85,16 @@ MESSAGES: list[tuple[str, str, dict[str, object]]] = [
     ("command_result_ok", "command_result", {"req": "c-5f2a", "status": "ok", "detail": ""}),
     ("command_result_expired", "command_result", {
         "req": "c-5f2b", "status": "expired", "detail": "arrived 12 s after expiry"}),
+    ("photo_chunk_first", "photo_chunk", {
+        "photo": "ev000000001017", "seq": 1017, "index": 0, "count": 3, "size": 70000,
+        "sha256": HASH_A, "data": bytes(range(48)),
+        "meta": {"taken": 1767261600, "width": 640, "height": 480, "faces": 1,
+                 "boxes": [[212, 96, 402, 318, 937]], "retain_until": 1772445600}}),
+    ("photo_chunk_last_no_detector", "photo_chunk", {
+        "photo": "ev000000001018", "seq": 1018, "index": 2, "count": 3, "size": 70000,
+        "sha256": HASH_B, "data": b"\xff\xd9", "meta": None}),
+    ("photo_ack_progress", "photo_ack", {"photo": "ev000000001017", "next": 2, "done": False}),
+    ("photo_ack_done", "photo_ack", {"photo": "ev000000001017", "next": 3, "done": True}),
 ]
 
 
@@ -140,6 +150,11 @@ INVALID: list[tuple[str, str, str, str]] = [
     ("chunk_index_past_count", _h(_message("snapshot_chunk", {
         "version": 1, "index": 5, "count": 5, "data": b""})),
      "MessageError", "snapshot_chunk.index: chunk 5 is not below the chunk count 5"),
+    ("photo_meta_on_later_chunk", _h(_message("photo_chunk", {
+        "photo": "ev1", "seq": 1, "index": 1, "count": 2, "size": 10, "sha256": HASH_A,
+        "data": b"", "meta": {"taken": 0, "width": 1, "height": 1, "faces": None,
+                              "boxes": [], "retain_until": 0}})),
+     "MessageError", "photo_chunk.meta: a map with chunk 0 and null with every other chunk"),
     ("batch_out_of_order", _h(_message("event_batch", {"events": [EVENT_FORCED, EVENT_GRANTED]})),
      "MessageError", "event_batch.events[1].seq: 1017 does not follow 1018"),
     ("unknown_event_field",

@@ -38,7 +38,7 @@ def test_encoding_does_not_depend_on_field_order():
 
 def test_types_are_the_schema_keys():
     assert sorted(SCHEMAS) == list(TYPES)
-    assert len(TYPES) == 14
+    assert len(TYPES) == 16
 
 
 def test_version_and_type_are_checked_first():
@@ -170,3 +170,43 @@ def test_event_batch_of_256_events_round_trips():
     assert msg_type == "event_batch"
     assert fields["events"] == events
     assert len(data) < 256 * 120  # about 100 bytes per event on the wire
+
+
+PHOTO_META = {"taken": 1767261600, "width": 640, "height": 480, "faces": 2,
+              "boxes": [[1, 2, 30, 40, 990], [50, 60, 90, 99, 512]],
+              "retain_until": 1772445600}
+CHUNK0 = {"photo": "ev000000000005", "seq": 5, "index": 0, "count": 2, "size": 40000,
+          "sha256": b"\x01" * 32, "data": b"\xff\xd8" * 10, "meta": PHOTO_META}
+
+
+def test_photo_chunk_and_ack_round_trip():
+    msg_type, fields = messages.decode(messages.encode("photo_chunk", CHUNK0), ("photo_chunk",))
+    assert msg_type == "photo_chunk"
+    assert fields == CHUNK0
+    later = dict(CHUNK0, index=1, meta=None)
+    assert messages.decode(messages.encode("photo_chunk", later))[1] == later
+    ack = {"photo": "ev000000000005", "next": 2, "done": True}
+    assert messages.decode(messages.encode("photo_ack", ack)) == ("photo_ack", ack)
+
+
+def test_photo_rules_name_the_field():
+    assert "photo_chunk.meta: a map with chunk 0" in _error(
+        "photo_chunk", dict(CHUNK0, meta=None))
+    assert "photo_chunk.meta: a map with chunk 0" in _error(
+        "photo_chunk", dict(CHUNK0, index=1))
+    assert "photo_chunk.index: chunk 2 is not below the chunk count 2" in _error(
+        "photo_chunk", dict(CHUNK0, index=2, meta=None))
+    assert "photo_chunk.count: 3 chunks for 2 bytes" in _error(
+        "photo_chunk", dict(CHUNK0, count=3, size=2))
+    assert "photo_chunk.sha256: 31 bytes, expected exactly 32" in _error(
+        "photo_chunk", dict(CHUNK0, sha256=b"\x00" * 31))
+    assert "photo_chunk.size: 16777217 is out of range" in _error(
+        "photo_chunk", dict(CHUNK0, size=16777217))
+    bad_box = dict(PHOTO_META, boxes=[[1, 2, 3, 4, 1001]])
+    assert "photo_chunk.meta.boxes[0][4]: score 1001 is out of range 0..1000" in _error(
+        "photo_chunk", dict(CHUNK0, meta=bad_box))
+    short_box = dict(PHOTO_META, boxes=[[1, 2, 3, 4]])
+    assert "photo_chunk.meta.boxes[0]: 4 items, expected 5..5" in _error(
+        "photo_chunk", dict(CHUNK0, meta=short_box))
+    assert "photo_ack.done: a photo cannot be done with no chunk stored" in _error(
+        "photo_ack", {"photo": "ev1", "next": 0, "done": True})

@@ -86,6 +86,7 @@ def test_edge_subscribes_to_what_the_hub_publishes_for_it():
         ("vratnik/v1/s1/c1/list/delta", 1),
         ("vratnik/v1/s1/c1/list/snap", 1),
         ("vratnik/v1/s1/c1/manifest", 1),
+        ("vratnik/v1/s1/c1/photos/ack", 1),
     ]
 
 
@@ -97,6 +98,7 @@ def test_hub_subscribes_to_every_edge_channel():
         ("vratnik/v1/+/+/events", 1),
         ("vratnik/v1/+/+/list/applied", 1),
         ("vratnik/v1/+/+/list/req", 1),
+        ("vratnik/v1/+/+/photos", 1),
         ("vratnik/v1/+/+/state", 1),
     ]
     assert topics.hub_subscriptions(P, "s1")[0] == ("vratnik/v1/s1/+/birth", 1)

@@ -39,7 +39,8 @@ def strategy(spec: tuple) -> st.SearchStrategy[object]:  # type: ignore[type-arg
     if kind == mt.BOOL:
         return st.booleans()
     if kind == mt.LIST:
-        return st.lists(strategy(spec[1]), min_size=spec[2], max_size=min(spec[3], 4))
+        return st.lists(strategy(spec[1]), min_size=spec[2],
+                        max_size=max(spec[2], min(spec[3], 4)))
     if kind == mt.RECORD:
         return record(spec[1])
     if kind == mt.NULLABLE:
@@ -64,6 +65,20 @@ def _consistent(msg_type: str, fields: dict[str, object]) -> dict[str, object]:
             f["duration_ms"] = 0
         elif f["op"] == "pulse":
             f["duration_ms"] = max(1, f["duration_ms"])  # type: ignore[call-overload]
+    elif msg_type == "photo_chunk":
+        f["count"] = min(int(f["count"]), int(f["size"]))  # type: ignore[call-overload]
+        f["index"] = f["index"] % f["count"]  # type: ignore[operator]
+        if f["index"] == 0 and f["meta"] is None:
+            f["meta"] = {"taken": 0, "width": 1, "height": 1, "faces": None, "boxes": [],
+                         "retain_until": 0}
+        elif f["index"] != 0:
+            f["meta"] = None
+        if f["meta"] is not None:
+            meta = dict(f["meta"])  # type: ignore[call-overload]
+            meta["boxes"] = [[*box[:4], box[4] % 1001] for box in meta["boxes"]]
+            f["meta"] = meta
+    elif msg_type == "photo_ack" and f["done"]:
+        f["next"] = max(1, f["next"])  # type: ignore[call-overload]
     elif msg_type == "event_batch":
         events = [dict(e) for e in f["events"]]  # type: ignore[attr-defined]
         for i, event in enumerate(events):
