@@ -11,14 +11,14 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.api import init_api
 from hub.badges.pins import KEY_FILE_NAME, PinVault, key_from_text, load_or_create_key_file
 from hub.config import HubConfig
-from hub.db import make_engine, make_session_factory, normalize_url, upgrade
+from hub.db import make_engine, make_session_factory, normalize_url, upgrade, writing_session
 from hub.sync.runtime import start_sync
 
 log = logging.getLogger(__name__)
@@ -96,11 +96,20 @@ def db_session() -> Session:
     """
     session = g.get("db_session")
     if session is None:
-        session = hub_state().sessions()
+        state = hub_state()
+        if has_request_context() and request.method not in _READ_ONLY_METHODS:
+            # a changing request reads then writes: take SQLite's write lock at BEGIN, so
+            # the sync worker committing in between makes it wait, not fail (hub.db.writing)
+            session = writing_session(state.sessions)
+        else:
+            session = state.sessions()
         g.db_session = session
     if not isinstance(session, Session):
         raise RuntimeError("g.db_session is not a SQLAlchemy session")
     return session
+
+
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _close_session(_error: BaseException | None) -> None:

@@ -39,6 +39,9 @@ MODEL_MODULES = (
     "hub.policies.models",
     "hub.sync.models",
     "hub.events.models",
+    "hub.auth.models",
+    "hub.rights.models",
+    "hub.ui.models",
 )
 
 # Deterministic constraint names, so migrations can drop and alter them on every backend.
@@ -105,12 +108,41 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A deferred transaction that has read can become a writer only if nobody committed
+        # since its read; otherwise SQLite fails the write at once ("database is locked"),
+        # without waiting for busy_timeout. A transaction that will write therefore takes
+        # the write lock at BEGIN, where busy_timeout does wait (readers are never blocked
+        # in WAL). Read-only transactions stay deferred, so long reads block no writer.
+        if connection.get_execution_options().get(WRITES_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions bound to ``engine``; objects stay readable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
+# Execution option: this connection's transactions will write (SQLite: BEGIN IMMEDIATE).
+WRITES_OPTION = "vratnik_writes"
+
+
+def writing(engine: Engine) -> Engine:
+    """``engine`` for transactions that will write: on SQLite each begins by taking the write
+    lock (waiting up to the busy timeout), so a read-then-write cannot fail half-way because
+    another writer committed in between. Elsewhere the option is ignored."""
+    return engine.execution_options(**{WRITES_OPTION: True})
+
+
+def make_session_factory(engine: Engine, *, writes: bool = False) -> sessionmaker[Session]:
+    """Sessions bound to ``engine``; objects stay readable after commit. ``writes``: every
+    transaction of these sessions takes SQLite's write lock first (:func:`writing`)."""
+    return sessionmaker(bind=writing(engine) if writes else engine, expire_on_commit=False)
+
+
+def writing_session(factory: sessionmaker[Session]) -> Session:
+    """A session of ``factory`` whose transactions will write (:func:`writing`). A factory
+    bound to a connection (a test's outer transaction) is used as it is."""
+    bind = factory.kw.get("bind")
+    if isinstance(bind, Engine):
+        return factory(bind=writing(bind))
+    return factory()
 
 
 def alembic_config(url: str | URL) -> AlembicConfig:
