@@ -35,7 +35,7 @@ from hub.badges.pins import PinVault
 from hub.compiler.changes import Change
 from hub.compiler.compile import CompileOptions
 from hub.compiler.deltas import ListKeeper
-from hub.compiler.incremental import CompiledSite
+from hub.compiler.incremental import CompiledSite, compile_frozen
 from hub.compiler.load import load_site_rules
 from hub.sites.models import Site
 from hub.sync.liststore import (
@@ -183,7 +183,10 @@ class ListService:
             horizon = day_start(now)
             options = CompileOptions(horizon_start=horizon, horizon_days=self.horizon_days,
                                      gone_keep_days=self.gone_keep_days, secret=site_row.secret)
-            fresh = CompiledSite(rules, options)
+            # compiled with the collector paused, then frozen: a big site's millions of
+            # objects stay out of every later collection, so no GC pause hits an
+            # activation's latency (docs/compiler.md)
+            fresh = compile_frozen(rules, options)
             ids = {
                 code: ident for code, ident in session.execute(
                     select(Controller.code, Controller.id).where(Controller.site_id == site_id))
