@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass
 
 from edge.access_path import AccessPath
+from edge.agent.datalock import DataDirLock
 from edge.agent.doorio import DoorIOFactory, close_door_io, make_door_io
 from edge.agent.media import Media
 from edge.agent.readers import ReaderSet
@@ -113,6 +114,7 @@ class Agent:
         self._timer_thread: threading.Thread | None = None
         self.access: AccessPath | None = None
         self.readers = ReaderSet(config.readers)
+        self._lock: DataDirLock | None = None
         self.started = False
 
     # -- the event path ------------------------------------------------------------------
@@ -151,6 +153,8 @@ class Agent:
 
     def _start(self) -> None:
         config = self.config
+        self._lock = DataDirLock(config.data_dir)
+        self._lock.acquire()  # one agent per data directory: two would corrupt the outbox
         port = _LateDoorPort()
         try:
             self.sync = EdgeSync(config.sync_config(self._firmware), port,
@@ -204,10 +208,14 @@ class Agent:
         last = acked = 0
         if self.sync is not None:
             self.sync.stop()  # death, disconnect, state saved, outbox closed
+            self.sync.outbox.close()  # (when the sync client never started)
             last, acked = self.sync.outbox.last_seq, self.sync.outbox.acked_seq
         for io in self.ios.values():
             close_door_io(io)
         self.ios = {}
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
         writer = self.writer
         report = StopReport(self._published, writer.stored if writer else 0,
                             writer.refused if writer else 0, last, acked, clean)

@@ -17,10 +17,12 @@ from PIL import Image
 from skimage import data as skdata
 
 from edge.agent.core import Agent
+from edge.agent.datalock import DataDirLockedError
 from edge.agent.replayfeed import parse_edge, split_recordings
-from edge.config import parse_config
+from edge.config import AgentConfig, parse_config
 from edge.config_hardware import DoorSettings
 from edge.core.reasons import GRANTED, UNKNOWN_CARD
+from edge.door.errors import DoorHardwareError
 from edge.door.io import FakeDoorIO
 from edge.photos.meta import photo_id
 from edge.store.listfile import ListStore
@@ -60,6 +62,11 @@ class Doors:
 
 
 def make_agent(tmp_path: Path, doors: Doors, **sections: Any) -> Agent:
+    return Agent(make_config(tmp_path, **sections), door_io=doors)
+
+
+def make_config(tmp_path: Path, **sections: Any) -> AgentConfig:
+    """Two doors, reader 1 on a FIFO bound to door 1, a stored list, no broker."""
     data = minimal(tmp_path)
     data["broker"]["url"] = "mqtt://127.0.0.1:1"  # nobody listens: offline all along
     data["readers"][0]["replay_file"] = "reader1.fifo"
@@ -67,7 +74,7 @@ def make_agent(tmp_path: Path, doors: Doors, **sections: Any) -> Agent:
     data.update(sections)
     os.mkfifo(tmp_path / "reader1.fifo", 0o600)
     install_list(tmp_path / "data")
-    return Agent(parse_config(data, tmp_path / "edge.toml"), door_io=doors)
+    return parse_config(data, tmp_path / "edge.toml")
 
 
 def stored(tmp_path: Path) -> list[tuple[int, str, dict[str, Any]]]:
@@ -128,6 +135,8 @@ def test_remote_commands_reach_the_door_state_machines(tmp_path: Path) -> None:
             agent.sync.doors.pulse(2, 0)
     finally:
         assert agent.stop().clean
+    again = agent.stop()  # safe to call twice: nothing left to do
+    assert again.clean and again.last_seq == 1
     kinds = [(kind, p.get("op"), p.get("door")) for _seq, kind, p in stored(tmp_path)]
     assert kinds == [("door_command", "pulse", 2)]
 
@@ -164,3 +173,28 @@ def test_fifo_lines_are_the_recording_format() -> None:
     assert parse_edge("# a comment") is None and parse_edge("   ") is None
     with pytest.raises(ValueError, match="expected 't_us line level'"):
         parse_edge("1500 D2 0")
+
+
+def test_one_agent_per_data_directory_and_a_failed_start_lets_go(tmp_path: Path) -> None:
+    def broken_door(settings: DoorSettings) -> FakeDoorIO:
+        if settings.config.door == 2:
+            raise DoorHardwareError("cannot claim GPIO pins")
+        return FakeDoorIO()
+
+    config = make_config(tmp_path)
+    failing = Agent(config, door_io=broken_door)
+    with pytest.raises(DoorHardwareError):
+        failing.start()
+    assert not failing.started
+
+    first = Agent(config, door_io=Doors())  # the failed start released everything
+    first.start()
+    try:
+        second = Agent(config, door_io=Doors())
+        with pytest.raises(DataDirLockedError, match=f"another agent \\(pid {os.getpid()}\\)"):
+            second.start()
+        assert first.access is not None
+        assert first.access.card(1, CARD) == GRANTED  # the first one is unharmed
+    finally:
+        assert first.stop().clean
+    assert [kind for _s, kind, _p in stored(tmp_path)] == ["access"]
