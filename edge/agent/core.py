@@ -141,7 +141,8 @@ class Agent:
 
     # -- start ---------------------------------------------------------------------------
     def start(self) -> None:
-        """Build and start everything; AgentError (after undoing what started) if it cannot."""
+        """Build and start everything (once per Agent); if a step fails, what had started is
+        stopped again and the step's error (an EdgeError such as AgentError) is raised."""
         if self.started:
             return
         try:
@@ -165,8 +166,6 @@ class Agent:
                 from err
         self.writer = OutboxWriter(self.sync.outbox, on_stored=self._on_stored)
         self._writer_sub = self.fanout.subscribe("outbox", self.writer)
-        if config.camera is not None:
-            self.photos = Media.start(config, self.publish, self._clock)
         doors = []
         for settings in config.doors:
             io = self._door_io(settings)
@@ -185,6 +184,8 @@ class Agent:
             log.warning("readers %s open no door (no [[bindings]] entry)", unbound)
         self.sync.start()
         self.readers.start()
+        if config.camera is not None:  # last: a slow camera must not keep the doors waiting
+            self.photos = Media.start(config, self.publish, self._clock)
         log.info("agent started", extra=fields(
             site=config.site, controller=config.controller, readers=len(self.readers.ids()),
             doors=len(doors), camera=config.camera is not None,
