@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.api import init_api
+from hub.auth.config import AuthConfig
 from hub.badges.pins import KEY_FILE_NAME, PinVault, key_from_text, load_or_create_key_file
 from hub.config import HubConfig
 from hub.db import make_engine, make_session_factory, normalize_url, upgrade, writing_session
@@ -72,6 +73,11 @@ def create_app(config: HubConfig | None = None) -> Flask:
         pin_key_file=Path(app.instance_path) / KEY_FILE_NAME,
     )
     app.teardown_appcontext(_close_session)
+    # Login and rights first: their guard runs before every API and UI request. (Imported
+    # here: the guard itself uses db_session from this module.)
+    from hub.auth.web import init_auth  # noqa: PLC0415
+
+    init_auth(app, settings.auth if settings.auth is not None else AuthConfig.from_env())
     init_api(app)
     if settings.sync is not None:
         state = hub_state(app)

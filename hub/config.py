@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from hub.auth.config import AuthConfig
 from hub.sync.settings import SyncSettings
 
 DEFAULT_SQLITE_NAME = "vratnik.db"
@@ -34,6 +35,8 @@ class HubConfig:
     instance_path: str | None = None
     # Sync with the controllers over MQTT (hub.sync); None: the app does not start it.
     sync: SyncSettings | None = None
+    # Login, sessions, rate limits and the directory (hub.auth); None: from VRATNIK_* vars.
+    auth: AuthConfig | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> HubConfig:
@@ -46,6 +49,7 @@ class HubConfig:
             pin_key=source.get("VRATNIK_PIN_KEY") or None,
             instance_path=source.get("VRATNIK_INSTANCE_PATH") or None,
             sync=SyncSettings.from_env(source),
+            auth=AuthConfig.from_env(source),
         )
 
     def __repr__(self) -> str:

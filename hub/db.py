@@ -42,6 +42,7 @@ MODEL_MODULES = (
     "hub.auth.models",
     "hub.rights.models",
     "hub.ui.models",
+    "hub.photos.models",
 )
 
 # Deterministic constraint names, so migrations can drop and alter them on every backend.

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hub.app import EXTENSION_KEY, create_app, hub_state
 from hub.config import HubConfig
+from tests.hub.auth_fixtures import authorise_as_admin
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +45,8 @@ def client(app: Flask, engine: Engine) -> Iterator[FlaskClient]:
         )
         app.extensions[EXTENSION_KEY] = dataclasses.replace(state, sessions=sessions)
         try:
-            yield app.test_client()
+            # The API requires a login: these tests act as the administrator (API token).
+            yield authorise_as_admin(app.test_client(), sessions)
         finally:
             app.extensions[EXTENSION_KEY] = state
             outer.rollback()

@@ -19,6 +19,7 @@ from hub.badges import services as badges
 from hub.config import HubConfig
 from hub.sync.runtime import service_of, stop_sync
 from hub.sync.service import SyncService
+from tests.hub.auth_fixtures import authorise_as_admin
 from tests.hub.sync.conftest import Plant, build_plant, eventually, quick_settings
 from tests.hub.sync.edge_peer import EdgePeer
 
@@ -59,7 +60,7 @@ def test_state_activation_and_commands_through_the_api(
 ) -> None:
     plant = build_plant(sessions)
     running.refresh_site(plant.site_id)  # a site created after the start
-    client = app.test_client()
+    client = authorise_as_admin(app.test_client(), sessions)  # the API needs a login
     edge = edge_on(running, sessions, plant, "door-1", client)
     try:
         edge.follow_lists()
@@ -101,7 +102,7 @@ def test_without_sync_the_api_says_nothing_was_sent(
                                instance_path=str(tmp_path)))
     assert service_of(app) is None
     plant = build_plant(sessions)
-    client = app.test_client()
+    client = authorise_as_admin(app.test_client(), sessions)  # the API needs a login
     body = client.post(f"/api/sites/{plant.site}/badges/{plant.badge_id}/activate",
                        json={}).json
     assert body is not None and body["controllers"] == []
