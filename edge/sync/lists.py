@@ -3,9 +3,10 @@
 The logic only; it returns the messages to send (:class:`Outgoing`) and the agent
 publishes them. Rules (docs/sync.md):
 
-* The retained ``manifest`` says which version and hash the edge should run. Behind it
-  the edge asks for a delta from its version (``want: delta``); with no list, or ahead
-  of the manifest, or at its version with another hash, for a snapshot.
+* The retained ``manifest`` says which version and hash the edge should run. Behind it,
+  or exactly at it (a reconnect: only what came since is wanted), the edge asks for a
+  delta from its version (``want: delta``); with no list, or ahead of the manifest, or
+  at its version with another hash, for a snapshot.
 * A ``delta`` is applied only on its exact base (ActiveList); a stale one (not newer
   than the active list) is ignored, a wrong base is reported (``list_error
   base_mismatch``) and followed by a snapshot request.
@@ -156,7 +157,10 @@ class ListSync:
             fields = self._snapshot_request(self.assembler.resume_point())
         elif have is None:
             fields = self._snapshot_request(0)
-        elif manifest is None or have < manifest.version:
+        elif manifest is None or have < manifest.version or self.in_sync():
+            # In sync with the last manifest (a reconnect): ask only for what came after it.
+            # The hub answers nothing when the edge is current, deltas when it moved on;
+            # asking for a snapshot here would make it resend the whole list every time.
             fields = {"have": have, "want": "delta", "resume_from": 0}
         else:  # ahead of the hub, or same version with another hash
             fields = self._snapshot_request(0)
