@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import secrets
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -20,7 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.badges.pins import PinVault
+from hub.broker.access import controller_rights, hub_rights
 from hub.broker.embedded import EmbeddedBroker
+from hub.broker.mosquitto import HUB_USER, accounts_from_db
 from hub.dbtypes import utcnow
 from hub.sites.models import Site
 from hub.sync.link import SiteLink
@@ -102,8 +105,27 @@ class SyncService:
 
     def _start_embedded(self) -> BrokerAddress:
         settings = self.settings
-        self.broker = EmbeddedBroker(settings.embedded_host, settings.embedded_port).start()
-        return BrokerAddress(settings.embedded_host, self.broker.port, tls=False)
+        if not settings.embedded_accounts:
+            self.broker = EmbeddedBroker(settings.embedded_host, settings.embedded_port).start()
+            return BrokerAddress(settings.embedded_host, self.broker.port, tls=False)
+        # Per-controller accounts (the passwords `vratnik hub broker-config` hands out) and
+        # the same exact rights as the Mosquitto ACL; the hub logs in with its own account.
+        with self.sessions() as session:
+            accounts = accounts_from_db(session)
+            session.commit()  # passwords and keys created on first use are stored
+        hub_user = settings.username or HUB_USER
+        hub_password = settings.password or secrets.token_urlsafe(24)
+        passwords = {hub_user: hub_password}
+        rights = {hub_user: hub_rights(settings.prefix)}
+        for account in accounts:
+            passwords[account.username] = account.password
+            rights[account.username] = controller_rights(settings.prefix, account.site,
+                                                         account.controller)
+        self.broker = EmbeddedBroker(settings.embedded_host, settings.embedded_port,
+                                     accounts=passwords, acl=rights).start()
+        log.info("embedded broker: %s controller account(s) from the database", len(accounts))
+        return BrokerAddress(settings.embedded_host, self.broker.port, tls=False,
+                             username=hub_user, password=hub_password)
 
     def _tick(self) -> None:
         while not self._stop.wait(self.settings.reconcile_interval):
@@ -207,6 +229,10 @@ class SyncService:
             peer = self.peers.by_id(controller_id)
             if peer is not None and result.should_ack:
                 self.publish(peer, "events/ack", "event_ack", {"upto": result.upto})
+        for controller_id, answer in outcome.photo_acks:
+            peer = self.peers.by_id(controller_id)
+            if peer is not None:
+                self.publish(peer, "photos/ack", "photo_ack", answer)
         for controller_id, version in outcome.applied:
             self.waiters.list_applied(controller_id, version)
         for controller_id, failed, detail in outcome.errors:

@@ -66,6 +66,9 @@ class SyncSettings:
     prefix: str = topics.DEFAULT_PREFIX
     embedded_host: str = "127.0.0.1"
     embedded_port: int = DEFAULT_PORT  # 0: any free port
+    # the embedded broker takes the controllers' accounts and exact topic rights from the
+    # database (read at start: a controller added later needs a hub restart to log in)
+    embedded_accounts: bool = False
     keepalive: int = 30
     activation_timeout: float = 2.0  # seconds an activation waits for the edges' answers
     command_timeout: float = 2.0  # seconds a door command waits for its result
@@ -82,6 +85,7 @@ class SyncSettings:
     late_after: int = 300  # seconds behind the clock after which an event is historical
     replay_interval: float = 2.0  # seconds between two replay requests for one gap
     batch_max: int = 1000  # messages per worker transaction
+    photo_retention_days: int = 60  # SPEC §9: access photos are deleted after N days
 
     def __post_init__(self) -> None:
         if self.broker_url is not None:
@@ -105,7 +109,8 @@ class SyncSettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> SyncSettings | None:
         """Settings from VRATNIK_SYNC (on/off), VRATNIK_MQTT_URL, _MQTT_USER, _MQTT_PASSWORD,
         _MQTT_CA_FILE, _MQTT_PREFIX, _MQTT_EMBEDDED_HOST (127.0.0.1; 0.0.0.0 lets edges on
-        other machines in) and _MQTT_EMBEDDED_PORT; None when sync is off (the default for
+        other machines in), _MQTT_EMBEDDED_PORT and _MQTT_EMBEDDED_ACCOUNTS (on: per-controller
+        logins and topic rights on the embedded broker); None when sync is off (the default for
         the app factory; ``vratnik hub serve`` turns it on)."""
         source = os.environ if env is None else env
         enabled = source.get("VRATNIK_SYNC", "").strip().lower()
@@ -124,6 +129,8 @@ class SyncSettings:
             ca_file=source.get("VRATNIK_MQTT_CA_FILE") or None,
             prefix=source.get("VRATNIK_MQTT_PREFIX") or topics.DEFAULT_PREFIX,
             embedded_port=port,
+            embedded_accounts=source.get("VRATNIK_MQTT_EMBEDDED_ACCOUNTS", "").strip().lower()
+            in ("1", "true", "yes", "on"),
         )
 
     def __repr__(self) -> str:  # never show a password (it may be in the URL too)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from hub.dbtypes import utcnow
 from hub.events.ingest import IngestResult, ingest_batches
+from hub.photos.ingest import apply_chunk
 from hub.sync import presence
 from hub.sync.keys import save_counters
 from hub.sync.link import Connected, Inbound
@@ -75,6 +76,7 @@ class Outcome:
     results: list[tuple[str, str, str]] = field(default_factory=list)
     requests: list[Message] = field(default_factory=list)
     births: list[int] = field(default_factory=list)
+    photo_acks: list[tuple[int, dict[str, object]]] = field(default_factory=list)
 
 
 class Worker:
@@ -240,6 +242,10 @@ class Worker:
             elif kind == "command_result":
                 self._command_result(session, ctl, fields, now)
                 outcome.results.append((fields["req"], fields["status"], fields["detail"]))
+            elif kind == "photo_chunk":
+                answer = apply_chunk(session, ctl, fields,
+                                     self._service.settings.photo_retention_days)
+                outcome.photo_acks.append((ctl, answer))
             elif kind == "list_request":
                 presence.seen(session, ctl, now)
                 outcome.requests.append(message)

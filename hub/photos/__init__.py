@@ -1,0 +1,1 @@
+"""Access photos uploaded by the edges: assembly from chunks, storage, GDPR retention."""
