@@ -186,6 +186,8 @@ class Agent:
         self.readers.start()
         if config.camera is not None:  # last: a slow camera must not keep the doors waiting
             self.photos = Media.start(config, self.publish, self._clock)
+            if self.photos is not None:  # stored photos go to the hub after the events
+                self.sync.attach_photos(self.photos.store)
         log.info("agent started", extra=fields(
             site=config.site, controller=config.controller, readers=len(self.readers.ids()),
             doors=len(doors), camera=config.camera is not None,

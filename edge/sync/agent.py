@@ -24,6 +24,8 @@ from pathlib import Path
 
 from edge.core.decide import HORIZON_DENY, decide
 from edge.core.reasons import GRANTED, PIN_REQUIRED, UNKNOWN_CARD
+from edge.photos.store import PhotoStore
+from edge.photos.upload import PhotoUploader
 from edge.store.listfile import ListStore
 from edge.store.outbox import Outbox, OutboxConfig
 from edge.sync.activelist import ActiveList
@@ -35,6 +37,7 @@ from edge.sync.events import EventSender, event_payload
 from edge.sync.link import Connected, Disconnected, LinkEvent, MqttLink, Received, Subscribed
 from edge.sync.lists import ListSync
 from edge.sync.outgoing import Outgoing
+from edge.sync.photos import PhotoSender
 from edge.sync.seal import Authenticator
 from edge.sync.snapshot import Progress, SnapshotAssembler
 from edge.sync.state import SyncState
@@ -122,6 +125,7 @@ class EdgeSync:
         self._last_flush = 0.0
         self.hub_online: bool | None = None
         self.connections = 0
+        self.photos: PhotoSender | None = None  # attach_photos(): upload access photos
 
     # -- life cycle --------------------------------------------------------------------
     def start(self) -> None:
@@ -151,6 +155,18 @@ class EdgeSync:
         self._worker = None
         self.state.save()
         self.outbox.close()
+
+    def attach_photos(self, store: PhotoStore, window: int = 4) -> PhotoSender:
+        """Upload the photos of ``store`` to the hub (after the events, one at a time).
+        May be called after :meth:`start`: the worker picks the sender up at its next tick
+        (the agent starts the camera last)."""
+        self.photos = PhotoSender(PhotoUploader(store, window), self._clock,
+                                  self.config.ack_timeout)
+        return self.photos
+
+    def notify_photos(self) -> None:
+        """A photo was stored: upload it now rather than at the next tick."""
+        self._queue.put(_Wake())
 
     def __enter__(self) -> EdgeSync:
         self.start()
@@ -238,6 +254,8 @@ class EdgeSync:
             self._received(item.topic, item.payload)
         elif isinstance(item, _Wake):
             self._send(self.events.pump())
+            if self.photos is not None and self._online:
+                self._send(self.photos.pump())
         elif isinstance(item, Connected):
             self._session = item.session
             self._online = False
@@ -264,6 +282,8 @@ class EdgeSync:
         self._send(self.lists.on_connect())
         self.events.on_connect()
         self._send(self.events.pump())
+        if self.photos is not None:
+            self._send(self.photos.on_connect())
 
     def _received(self, topic: str, payload: bytes) -> None:
         unpacked = self.auth.unpack(topic, payload)
@@ -279,6 +299,9 @@ class EdgeSync:
         elif msg_type == "event_ack":
             self.events.on_ack(fields)
             self._send(self.events.pump())
+        elif msg_type == "photo_ack":
+            if self.photos is not None:
+                self._send(self.photos.on_ack(fields))
         elif msg_type == "command":
             self._send([self.commands.run(fields)])
         elif msg_type == "hub_status":
@@ -291,6 +314,8 @@ class EdgeSync:
         if self._online:
             self._send(self.lists.tick())
             self._send(self.events.tick())
+            if self.photos is not None:
+                self._send(self.photos.tick())
         now = self._clock()
         if self.state.dirty and now - self._last_flush >= STATE_FLUSH:
             self._last_flush = now
