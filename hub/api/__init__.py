@@ -39,6 +39,7 @@ RESOURCE_MODULES = (
     "hub.api.conflicts",
     "hub.api.sync",
     "hub.api.commands",
+    "hub.api.access_photos",
 )
 
 
