@@ -69,9 +69,12 @@ def _send(site: str, door_id: int, op: str, body: dict[str, Any]) -> list[dict[s
         commands, targets = store_commands(db, door.id, op, duration, ttl=0, running=False)
         commit()
         return [_dump(outcome_of(c, targets)) for c in commands]
-    session().rollback()  # the service works in its own transaction
+    door_row_id = door.id  # read before the rollback: a refresh would begin a transaction
+    # the service works in its own transaction; this request's (which would hold SQLite's
+    # write lock, hub.db.writing) must be over while it does
+    session().rollback()
     wait = body.get("wait_ms")
-    outcomes = door_command(service, door.id, op, duration,
+    outcomes = door_command(service, door_row_id, op, duration,
                             timeout=None if wait is None else wait / 1000)
     return [_dump(o) for o in outcomes]
 

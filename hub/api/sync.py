@@ -156,9 +156,12 @@ def _activation(site: str, badge_id: int, body: dict[str, Any], deactivate: bool
     service = service_of()
     if service is None:
         return record_only(session(), badge.id, deactivate=deactivate)
-    session().rollback()  # the service works in its own transaction
+    site_id, badge_row_id = the_site.id, badge.id  # read before the rollback (a refresh
+    # would begin a transaction again): the service works in its own transaction, and this
+    # request's (which holds SQLite's write lock, hub.db.writing) must be over while it does
+    session().rollback()
     wait = body.get("wait_ms")
-    return activate(service, the_site.id, badge.id, deactivate=deactivate,
+    return activate(service, site_id, badge_row_id, deactivate=deactivate,
                     timeout=None if wait is None else wait / 1000)
 
 
