@@ -109,6 +109,7 @@ MODULES: dict[str, str] = {
     "outbox": "sim.bench.outbox",
     "door": "sim.bench.door",
     "faces": "sim.bench.faces",
+    "activate": "sim.bench.activate",
 }
 
 _REGISTRY: dict[str, Benchmark] = {}
