@@ -110,6 +110,7 @@ MODULES: dict[str, str] = {
     "door": "sim.bench.door",
     "faces": "sim.bench.faces",
     "activate": "sim.bench.activate",
+    "push": "sim.bench.push",
 }
 
 _REGISTRY: dict[str, Benchmark] = {}
