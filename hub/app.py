@@ -79,6 +79,9 @@ def create_app(config: HubConfig | None = None) -> Flask:
 
     init_auth(app, settings.auth if settings.auth is not None else AuthConfig.from_env())
     init_api(app)
+    from hub.ui import init_ui  # noqa: PLC0415 - the web UI's views use db_session too
+
+    init_ui(app)
     if settings.sync is not None:
         state = hub_state(app)
         start_sync(app, settings.sync, state.sessions, state.pins)
