@@ -81,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  failures: {len(failures)}")
     for failure in failures:
         print(f"    {failure}")
+    if not failures and args.keep is None:
+        shutil.rmtree(root, ignore_errors=True)
     return 1 if failures else 0
 
 
