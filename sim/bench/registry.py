@@ -111,6 +111,7 @@ MODULES: dict[str, str] = {
     "faces": "sim.bench.faces",
     "activate": "sim.bench.activate",
     "push": "sim.bench.push",
+    "sim": "sim.bench.sim",
 }
 
 _REGISTRY: dict[str, Benchmark] = {}
