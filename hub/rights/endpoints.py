@@ -117,6 +117,9 @@ API_RULES: dict[str, Rule] = {
     "commands.unlock": module(M.CONTROLLERS),
     "commands.lock": module(M.CONTROLLERS),
     "commands.pulse": module(M.CONTROLLERS),
+    # an event's access photo: events are not tied to persons here, so only controller
+    # keepers (the web UI shows users the photos of the persons they may see)
+    "access_photos.get_event_photo": module(M.CONTROLLERS),
     # schedules and holidays
     "schedules.list_schedules": READ_SCHEDULES,
     "schedules.get": READ_SCHEDULES,

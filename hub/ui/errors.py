@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from flask import Response, render_template
+from flask import Response, jsonify, render_template
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
-from hub.api.errors import is_api_request
+from hub.api.errors import error_body, is_api_request
 from hub.errors import HubError, NotFound
 from hub.ui.blueprint import bp
 from hub.ui.i18n import _
@@ -35,7 +35,9 @@ def on_hub_error(error: HubError) -> ResponseReturnValue:
 
 def on_csrf_error(error: CSRFError) -> ResponseReturnValue:
     """A form without a valid CSRF token (expired session, or another site posting)."""
-    if is_api_request():
-        raise error  # the API answers in JSON
+    if is_api_request():  # the API answers in its own JSON shape
+        message = (f"{error.description} Send the CSRF token in the X-CSRFToken header, or "
+                   "use an API token (Authorization: Bearer ...) instead of the session cookie.")
+        return jsonify(error_body(HTTPStatus.BAD_REQUEST, message)), HTTPStatus.BAD_REQUEST
     return error_page(HTTPStatus.BAD_REQUEST, _("The form has expired"),
                       _("Reload the page and send the form again."))
