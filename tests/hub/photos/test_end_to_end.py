@@ -31,7 +31,7 @@ from hub.sync.keys import current_key
 from hub.sync.models import ControllerSync
 from hub.sync.service import SyncService
 from sim.bench.faces_data import shipped_photo
-from tests.hub.sync.conftest import Plant, eventually
+from tests.hub.sync.conftest import HubFactory, Plant, build_plant, eventually
 from tests.mqtt import MosquittoBroker
 
 CHUNK = 4096  # small chunks: a real photo is a dozen of them
@@ -65,23 +65,36 @@ class PhotoEdge:
         sender.on_ack = recording_ack  # type: ignore[method-assign]
 
 
-EdgeFactory = Callable[[str], PhotoEdge]
+EdgeFactory = Callable[..., PhotoEdge]
+
+
+@pytest.fixture(scope="module")
+def plant(sessions: sessionmaker[Session]) -> Plant:
+    """One site for the module: every site in the database is one more broker link for
+    each later test's hub. The edges keep their data folders across the tests, so their
+    event seqs (and so photo ids) go on rather than start again at 1."""
+    return build_plant(sessions)
+
+
+@pytest.fixture(scope="module")
+def edge_dirs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("photo-edges")
 
 
 @pytest.fixture
 def photo_edge(plant: Plant, sessions: sessionmaker[Session], mosquitto: MosquittoBroker,
-               tmp_path: Path) -> Iterator[EdgeFactory]:
+               edge_dirs: Path) -> Iterator[EdgeFactory]:
     started: list[EdgeSync] = []
 
-    def factory(code: str) -> PhotoEdge:
+    def factory(code: str, broker_url: str | None = None) -> PhotoEdge:
         with sessions() as db:
             key = current_key(db, plant.controllers[code])
             db.commit()
         edge = EdgeSync(SyncConfig(
-            broker_url=mosquitto.url, site=plant.site, controller=code, key_id=key.kid,
-            device_key=key.key, data_dir=tmp_path / code, reconnect_min=0.05,
+            broker_url=broker_url or mosquitto.url, site=plant.site, controller=code,
+            key_id=key.kid, device_key=key.key, data_dir=edge_dirs / code, reconnect_min=0.05,
             reconnect_max=0.5, ack_timeout=2.0, readers=((1, "sim"),)), MemoryDoors([1]))
-        store = PhotoStore(PhotoStoreConfig(tmp_path / code / "photos", chunk_size=CHUNK))
+        store = PhotoStore(PhotoStoreConfig(edge_dirs / code / "photos", chunk_size=CHUNK))
         store.open()
         edge.attach_photos(store)
         wrapped = PhotoEdge(edge, store)
@@ -177,11 +190,21 @@ def test_a_captured_photo_reaches_the_hub_intact_with_its_face_count(
     assert sorted(edge.sent) == [(photo, i) for i in range(row.chunk_count)]
 
 
+@pytest.fixture
+def own_broker() -> Iterator[MosquittoBroker]:
+    """A broker of this test alone: killing it must not disturb the session's shared one."""
+    with MosquittoBroker() as broker:
+        yield broker
+
+
 def test_upload_resumes_after_a_broker_restart_without_resending_acknowledged_chunks(
-        hub: SyncService, plant: Plant, sessions: sessionmaker[Session],
-        photo_edge: EdgeFactory, detector: BlazeFaceDetector, mosquitto: MosquittoBroker,
-        tmp_path: Path) -> None:
-    edge = photo_edge("door-2")
+        own_broker: MosquittoBroker, hub_factory: HubFactory, plant: Plant,
+        sessions: sessionmaker[Session], photo_edge: EdgeFactory,
+        detector: BlazeFaceDetector, tmp_path: Path) -> None:
+    # own_broker comes first: set up first, torn down last, after the hub and the edge
+    # (a hub stopped after its broker is gone waits for every link to give up)
+    hub_factory(own_broker.url)
+    edge = photo_edge("door-2", own_broker.url)
     seq = edge.edge.record_event("access", 1_767_261_600, reader=1, door=1, granted=True)
     reached, release = _gated_upload(edge, after_next=3)
     jpeg = _capture(edge.store, detector, seq, tmp_path / "frames")
@@ -189,7 +212,7 @@ def test_upload_resumes_after_a_broker_restart_without_resending_acknowledged_ch
     edge.edge.notify_photos()
     assert reached.wait(15)
     assert edge.store.get(photo).acked_chunks == 3  # persisted before the broker goes
-    mosquitto.restart(kill=True)
+    own_broker.restart(kill=True)
     restarted_at = len(edge.sent)
     release.set()
     ctl = plant.controllers["door-2"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,7 +16,7 @@ from hub.events.models import Event
 from hub.photos.ingest import DAY, apply_chunk, photo_for_event
 from hub.photos.models import AccessPhoto
 from hub.photos.retention import purge_expired_photos
-from tests.hub.sync.conftest import Plant
+from tests.hub.sync.conftest import Plant, build_plant
 
 TAKEN = 1_767_261_600
 JPEG = bytes(range(256)) * 40  # 10240 bytes
@@ -30,6 +31,13 @@ def chunk(index: int, *, data: bytes = JPEG, photo: str = "ev000000000007", seq:
     return {"photo": photo, "seq": seq, "index": index, "count": count, "size": len(JPEG),
             "sha256": sha or hashlib.sha256(JPEG).digest(),
             "data": data[index * CHUNK:(index + 1) * CHUNK], "meta": meta if index == 0 else None}
+
+
+@pytest.fixture(scope="module")
+def plant(sessions: sessionmaker[Session]) -> Plant:
+    """One site for the module: every site in the database is one more broker link for
+    each later test's hub, so tests here share theirs (photo ids are distinct)."""
+    return build_plant(sessions)
 
 
 def _apply(sessions: sessionmaker[Session], ctl: int, fields: dict[str, object],
