@@ -73,7 +73,11 @@ def preview(schedule: Schedule, time_zone: str, first: dt.date, days: int = 14, 
         for start, end in _utc_windows(clock, day, intervals):
             local_start = dt.datetime.fromtimestamp(start, zone)
             local_end = dt.datetime.fromtimestamp(end, zone)
-            suffix = " (+1)" if local_end.date() > day else ""
-            texts.append(f"{local_start:%H:%M}–{local_end:%H:%M}{suffix}")
+            end_text = f"{local_end:%H:%M}"
+            if local_end.date() > day:
+                # midnight closing the day reads 24:00; later times belong to the next day
+                end_text = "24:00" if local_end.time() == dt.time() and (
+                    local_end.date() - day).days == 1 else f"{end_text} (+1)"
+            texts.append(f"{local_start:%H:%M}–{end_text}")
         out.append(PreviewDay(day, texts, is_holiday))
     return out

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, request, stream_with_context
+from flask import Response, current_app, request, stream_with_context
 from flask.typing import ResponseReturnValue
 
 from hub.errors import NotFound
@@ -101,9 +101,11 @@ def events_stream(site: str) -> ResponseReturnValue:
     start = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
     after = int(start) if start.isdigit() else 0
     session = db()
+    poll = float(current_app.config.get("VRATNIK_EVENTS_POLL_SECONDS", POLL_SECONDS))
+    length = float(current_app.config.get("VRATNIK_EVENTS_STREAM_SECONDS", STREAM_SECONDS))
 
     def stream() -> Iterator[str]:
-        last, quiet_since, deadline = after, time.monotonic(), time.monotonic() + STREAM_SECONDS
+        last, quiet_since, deadline = after, time.monotonic(), time.monotonic() + length
         yield "retry: 2000\n\n"
         while time.monotonic() < deadline:
             rows = recent_events(session, the_site.id, after_id=last, limit=100,
@@ -118,7 +120,7 @@ def events_stream(site: str) -> ResponseReturnValue:
             elif time.monotonic() - quiet_since > HEARTBEAT_SECONDS:
                 quiet_since = time.monotonic()
                 yield ": still here\n\n"
-            time.sleep(POLL_SECONDS)
+            time.sleep(poll)
 
     response = Response(stream_with_context(stream()), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-store"

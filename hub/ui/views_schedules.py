@@ -43,6 +43,14 @@ def parse_days(source: str, kind: str) -> list[list[str]]:
     return days
 
 
+def schedule_errors(error: HubError) -> dict[str, str]:
+    """Form errors, with a day's interval error ("days.3") shown at the days field."""
+    if isinstance(error, Invalid) and error.field.startswith("days."):
+        return {"days": _("day %(day)s: %(message)s", day=error.field[5:],
+                          message=error.detail)}
+    return form_errors(error)
+
+
 def days_text(schedule: Schedule) -> str:
     """A schedule's days as the form shows them."""
     return "\n".join(", ".join(schedules.format_interval(a, b) for a, b in day)
@@ -72,7 +80,7 @@ def schedule_create(site: str) -> ResponseReturnValue:
     except HubError as error:
         db().rollback()
         return render("schedules.html", 422, rows=schedules.list_schedules(db(), the_site.id),
-                      kinds=KINDS, errors=form_errors(error), form=request.form,
+                      kinds=KINDS, errors=schedule_errors(error), form=request.form,
                       days_text=days_text)
     return done(_("Schedule %(name)s added.", name=made.name),
                 url_for("ui.schedule", site=site, schedule_id=made.id))
@@ -136,7 +144,7 @@ def schedule_save(site: str, schedule_id: int) -> ResponseReturnValue:
                            len(days) if found.kind is ScheduleKind.CYCLIC else None)
     except HubError as error:
         db().rollback()
-        return _detail(the_site, _schedule(the_site, schedule_id), 422, form_errors(error))
+        return _detail(the_site, _schedule(the_site, schedule_id), 422, schedule_errors(error))
     return done(_("Schedule saved."), url_for("ui.schedule", site=site, schedule_id=found.id))
 
 
