@@ -16,8 +16,8 @@ from hub.auth.models import User
 from hub.badges.models import Badge, BadgeState
 from hub.people.models import Group
 from hub.policies import services as policies
-from hub.schedules import services as schedules
 from hub.rights.models import RightsChange
+from hub.schedules import services as schedules
 from hub.schedules.models import Schedule
 from tests.hub.auth_fixtures import Browser, make_user
 from tests.hub.ui.site_data import PNG, build_site
