@@ -83,20 +83,25 @@ def write_config(setup: AgentSetup) -> Path:
     lines += _table("[sync]", {"reconnect_min_s": 0.2, "reconnect_max_s": 2.0,
                                "ack_timeout_s": 3.0, "request_timeout_s": 3.0})
     lines += _table("[logging]", {"format": "kv", "level": "info", "status_interval_s": 30.0})
-    if setup.wiring is not None:
+    wiring = setup.wiring
+    if wiring is not None and wiring.kind == "osdp":
         lines += _table("[[readers]]", {
-            "kind": "osdp", "port": setup.wiring.port, "retry_s": 0.5, "probe_s": 9.0,
+            "kind": "osdp", "port": wiring.port, "retry_s": 0.5, "probe_s": 9.0,
             "startup_grace_s": 5.0, "heads": [
                 {"id": h.reader, "address": h.address, "scbk": h.scbk.hex()}
-                for h in setup.wiring.heads]})
+                for h in wiring.heads]})
+    elif wiring is not None:
+        for reader, fifo in wiring.fifos:
+            lines += _table("[[readers]]", {"kind": "wiegand", "id": reader,
+                                            "source": "replay", "replay_file": str(fifo)})
     for door in setup.doors:
         lines += _table("[[doors]]", {"door": door.number, "name": door.name,
                                       "unlock_ms": door.timing.unlock_ms,
                                       "held_open_ms": door.timing.held_open_ms,
                                       "io": {"kind": "fake"}})
-        for direction, reader in (("entry", door.entry), ("exit", door.exit)):
-            if reader is not None:
-                lines += _table("[[bindings]]", {"reader": reader, "door": door.number,
+        for direction, bound in (("entry", door.entry), ("exit", door.exit)):
+            if bound is not None:
+                lines += _table("[[bindings]]", {"reader": bound, "door": door.number,
                                                  "direction": direction})
     if setup.camera is not None:
         images, faces = setup.camera

@@ -1,9 +1,11 @@
-"""The simulated hardware of a site: an OSDP bus per controller and the doors' wiring.
+"""The simulated hardware of a site: each controller's readers and the doors' wiring.
 
-Per controller: one :class:`sim.osdp_bus.OsdpBus` with a virtual OSDP reader (libosdp's
-reader side, secure channel with a random key per head) for each of its readers, and
-its doors on the :class:`sim.doorlink.DoorLinkServer`. :meth:`Hardware.present` shows a
-card and reads the reader's LED to learn the decision, as a person at the door would.
+Per controller, its readers are either one :class:`sim.osdp_bus.OsdpBus` with a virtual
+OSDP reader (libosdp's reader side, secure channel with a random key per head) for each
+of them, or Wiegand readers fed through named pipes (:mod:`sim.wiegand_pipes`); its
+doors are on the :class:`sim.doorlink.DoorLinkServer`. :meth:`Hardware.present` shows a
+card and learns the decision as a person at the door would: from the OSDP reader's LED,
+or (Wiegand, no LED to read) from the lock releasing.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from sim.doorlink import DoorLinkServer, VirtualDoor
 from sim.errors import SimError
 from sim.osdp_bus import Head, OsdpBus
 from sim.site import DoorModel, SiteModel
+from sim.wiegand_pipes import WiegandPipes
 
 log = logging.getLogger(__name__)
 
 FEEDBACK_WAIT_S = 3.0  # how long a person looks at the reader for green or red
+WIEGAND_VERDICT_S = 1.5  # a lock not released this long after the card: refused
 _POLL_S = 0.02
 
 
@@ -31,23 +35,30 @@ _POLL_S = 0.02
 class ReaderWiring:
     """How an agent reaches one controller's readers (for its configuration)."""
 
-    port: str  # the serial device of its OSDP bus
-    heads: tuple[Head, ...]
+    kind: str  # osdp or wiegand
+    port: str = ""  # osdp: the serial device of its bus
+    heads: tuple[Head, ...] = ()  # osdp
+    fifos: tuple[tuple[int, Path], ...] = ()  # wiegand: (reader, named pipe)
 
 
 class Hardware:
-    """Every controller's readers and doors."""
+    """Every controller's readers and doors; ``kinds`` says osdp or wiegand per controller."""
 
-    def __init__(self, site: SiteModel, folder: Path) -> None:
+    def __init__(self, site: SiteModel, folder: Path, kinds: dict[str, str]) -> None:
         self.site = site
         folder.mkdir(parents=True, exist_ok=True)
         self.doors = DoorLinkServer(folder / "doors.sock")
         self.buses: dict[str, OsdpBus] = {}
+        self.pipes: dict[str, WiegandPipes] = {}
         for code, controller in site.controllers.items():
+            if not controller.readers:
+                continue
+            if kinds.get(code) == "wiegand":
+                self.pipes[code] = WiegandPipes(code, controller.readers, folder / code)
+                continue
             heads = [Head(reader, address, secrets.token_bytes(16))
                      for address, reader in enumerate(controller.readers, start=1)]
-            if heads:
-                self.buses[code] = OsdpBus(code, heads)
+            self.buses[code] = OsdpBus(code, heads)
         for door in site.doors.values():
             self.doors.add(door.controller, door.number)
 
@@ -58,13 +69,18 @@ class Hardware:
     def stop(self) -> None:
         for bus in self.buses.values():
             bus.stop()
+        for pipes in self.pipes.values():
+            pipes.close()
         self.doors.close()
 
     def wiring(self, controller: str) -> ReaderWiring | None:
+        pipes = self.pipes.get(controller)
+        if pipes is not None:
+            return ReaderWiring("wiegand", fifos=tuple(sorted(pipes.fifos.items())))
         bus = self.buses.get(controller)
         if bus is None:
             return None
-        return ReaderWiring(bus.port, tuple(bus.heads.values()))
+        return ReaderWiring("osdp", bus.port, tuple(bus.heads.values()))
 
     def readers_online(self, controller: str) -> bool:
         """Whether the controller's agent has a secure channel to each of its readers."""
@@ -77,6 +93,9 @@ class Hardware:
     def present(self, controller: str, reader: int, card: int,
                 wait_s: float = FEEDBACK_WAIT_S) -> bool | None:
         """Show ``card`` at a reader; True/False from its LED (green/red), None: no answer."""
+        pipes = self.pipes.get(controller)
+        if pipes is not None:
+            return self._present_wiegand(pipes, controller, reader, card)
         bus = self.buses.get(controller)
         if bus is None:
             raise SimError(f"controller {controller} has no readers")
@@ -92,3 +111,13 @@ class Hardware:
                     return bool(command.get("on_color") == osdp.CommandLEDColor.Green)
             time.sleep(_POLL_S)
         return None
+
+    def _present_wiegand(self, pipes: WiegandPipes, controller: str, reader: int,
+                         card: int) -> bool | None:
+        door = next((d for d in self.site.doors.values() if d.controller == controller
+                     and reader in (d.entry, d.exit)), None)
+        if not pipes.present(reader, card):
+            return None
+        if door is None:
+            return None  # nothing to watch
+        return self.doors.wait_relay(controller, door.number, True, WIEGAND_VERDICT_S)

@@ -61,6 +61,13 @@ def log_to_file(path: Path, level: int = logging.INFO) -> None:
     logging.getLogger("transitions").setLevel(logging.WARNING)  # amqtt's state machine chatter
 
 
+def reader_kinds(choice: str, controllers: list[str]) -> dict[str, str]:
+    """osdp or wiegand per controller: all the same, or (mixed) taking turns by code."""
+    if choice != "mixed":
+        return dict.fromkeys(controllers, choice)
+    return {code: ("osdp", "wiegand")[n % 2] for n, code in enumerate(sorted(controllers))}
+
+
 def check_scenario(scenario: Scenario) -> tuple[dict[str, Any], SiteModel]:
     """The site document and model of a scenario, every name checked (no hub needed)."""
     if scenario.site_file is not None:
@@ -126,7 +133,8 @@ class Simulation:
         site_id, imported = self.hub.ensure_site(doc)
         self.hub.compile_and_sync(site_id)
         provisions = self.hub.provision(self.site.code)
-        self.hardware = Hardware(self.site, self.workdir / "hardware")
+        self.hardware = Hardware(self.site, self.workdir / "hardware",
+                                 reader_kinds(self.scenario.reader, list(self.site.controllers)))
         self.hardware.start()
         self.proxies = NetworkProxies(*self.hub.broker)
         self._spawner = Spawner()
@@ -177,7 +185,11 @@ class Simulation:
     def ready(self, code: str) -> bool:
         """The controller's agent runs, drives its doors and has a secure channel to each reader."""
         agent = self.agents.get(code)
-        return (agent is not None and agent.running and self.hardware is not None
+        if agent is None or not agent.running or self.hardware is None:
+            return False
+        status = agent.status()  # the agent's own view: no reader thread has stopped
+        return (status is not None and status.get("running") is True
+                and not status.get("readers_stopped")
                 and self.hardware.doors.connected(code) and self.hardware.readers_online(code))
 
     def start_agents(self, timeout_s: float = READY_TIMEOUT_S) -> None:

@@ -25,7 +25,7 @@ from sim.tomlcheck import Table, fail
 
 ACTIONS = ("visit", "badge", "tailgate", "forced", "held-open", "exit-button",
            "cut-network", "power-cycle", "jam-door")
-READER_KINDS = ("osdp",)
+READER_KINDS = ("osdp", "wiegand", "mixed")  # mixed: controllers take turns
 DAY_S = 86_400.0
 T = TypeVar("T")
 

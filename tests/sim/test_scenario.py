@@ -51,7 +51,7 @@ def _error(text: str) -> str:
     ("[sim]\nspeeed = 2\n", "sim.speeed: unknown key (known keys here: "),
     ("[sim]\nspeed = 0\n", "sim.speed: expected a number 0.01..10000, got 0 (int)"),
     ("[sim]\nspeed = \"fast\"\n", "sim.speed: expected a number 0.01..10000, got 'fast' (str)"),
-    ("[sim]\nreader = \"usb\"\n", "sim.reader: expected one of osdp, got 'usb'"),
+    ("[sim]\nreader = \"usb\"\n", "sim.reader: expected one of osdp, wiegand, mixed, got 'usb'"),
     ("[camera]\nfaces = 1\n", "camera.faces: expected true or false, got 1 (int)"),
     ("[defaults]\nunlock_ms = 5\n", "defaults.unlock_ms: expected an integer 100..3600000"),
     ("[[script]]\nat = 1\ndo = \"dance\"\n",
