@@ -19,6 +19,7 @@ path). Each controller's copy keeps its slots as the edge does (hub.sync.liststo
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import logging
 import threading
@@ -185,7 +186,12 @@ class ListService:
                                      gone_keep_days=self.gone_keep_days, secret=site_row.secret)
             # compiled with the collector paused, then frozen: a big site's millions of
             # objects stay out of every later collection, so no GC pause hits an
-            # activation's latency (docs/compiler.md)
+            # activation's latency (docs/compiler.md). gc.freeze() also freezes whatever
+            # cyclic garbage exists at that moment (any thread's), which would then never
+            # be freed: each recompile first thaws the last freeze and collects it, one
+            # full collection per recompile instead of a leak.
+            gc.unfreeze()
+            gc.collect()
             fresh = compile_frozen(rules, options)
             ids = {
                 code: ident for code, ident in session.execute(
