@@ -28,6 +28,7 @@ from hub.ui.blueprint import bp
 from hub.ui.errors import forbidden_page, on_csrf_error
 from hub.ui.helpers import can, db, local, site_of
 from hub.ui.i18n import init_i18n
+from hub.ui.words import word
 from protocols import cardtext
 
 VIEW_MODULES = (
@@ -86,5 +87,6 @@ def init_ui(app: Flask) -> None:
     app.jinja_env.filters["local"] = local
     app.jinja_env.filters["options"] = options
     app.jinja_env.globals["card_text"] = card_text
+    app.jinja_env.globals["word"] = word
     app.config["VRATNIK_FORBIDDEN_PAGE"] = forbidden_page
     app.register_error_handler(CSRFError, on_csrf_error)

@@ -2,7 +2,7 @@
 
 Every string a person reads goes through ``_()`` (templates use the same name): English
 is the source language; catalogues for other languages go into ``hub/ui/translations``
-(``pybabel extract -F hub/ui/babel.cfg -o messages.pot hub``). The language is the best
+(``pybabel extract -F hub/ui/babel.cfg -k lazy -o messages.pot hub/ui``). The language is the best
 match of the browser's Accept-Language among the catalogues present.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
-from flask_babel import Babel, get_translations, gettext, lazy_gettext
+from flask_babel import Babel, get_babel, get_translations, gettext, lazy_gettext
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 DEFAULT_LOCALE = "en"
@@ -24,15 +24,18 @@ def _(text: str, **values: Any) -> str:
 
 
 def lazy(text: str) -> Any:
-    """A translation made when shown (for module-level labels)."""
+    """A translation made when shown (for module-level labels); extract with
+    ``-k lazy`` (hub/ui/babel.cfg says how)."""
     return lazy_gettext(text)
 
 
 def languages() -> list[str]:
-    """The languages with a catalogue, English first."""
-    found = [p.name for p in TRANSLATIONS.iterdir() if (p / "LC_MESSAGES").is_dir()] if (
-        TRANSLATIONS.is_dir()) else []
-    return [DEFAULT_LOCALE, *sorted(found)]
+    """The languages with a catalogue in the configured folders, English first."""
+    found: set[str] = set()
+    for folder in map(Path, get_babel().translation_directories):
+        if folder.is_dir():
+            found.update(p.name for p in folder.iterdir() if (p / "LC_MESSAGES").is_dir())
+    return [DEFAULT_LOCALE, *sorted(found - {DEFAULT_LOCALE})]
 
 
 def _locale() -> str | None:

@@ -91,7 +91,7 @@ def _persons_from_text(source: str) -> list[int]:
 def custom_rights() -> ResponseReturnValue:
     """Custom rights with the number of their holders."""
     return render("custom_rights.html", rows=rights.list_custom_rights(db()), editing=None,
-                  groups=_group_choices(), kinds=[(k.value, k.value) for k in CustomKind],
+                  groups=_group_choices(),
                   errors={}, persons_text="", selected=[])
 
 
@@ -102,7 +102,7 @@ def custom_right(right_id: int) -> ResponseReturnValue:
     if right is None:
         raise NotFound("custom right", right_id)
     return render("custom_rights.html", rows=rights.list_custom_rights(db()), editing=right,
-                  groups=_group_choices(), kinds=[(k.value, k.value) for k in CustomKind],
+                  groups=_group_choices(),
                   errors={}, persons_text=_persons_text(right),
                   selected=[g.group_id for g in right.groups])
 
@@ -122,7 +122,7 @@ def custom_right_save() -> ResponseReturnValue:
         editing = db().get(CustomRight, right_id) if right_id else None
         return render("custom_rights.html", 422, rows=rights.list_custom_rights(db()),
                       editing=editing, groups=_group_choices(),
-                      kinds=[(k.value, k.value) for k in CustomKind], errors=form_errors(error),
+                      errors=form_errors(error),
                       persons_text=request.form.get("persons", ""),
                       selected=[int(g) for g in request.form.getlist("groups") if g.isdigit()])
     return done(_("Custom right %(name)s saved.", name=right.name),

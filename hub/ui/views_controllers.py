@@ -22,10 +22,11 @@ from hub.ui.blueprint import page
 from hub.ui.helpers import db, done, flag, form_errors, optional_int, render, site_of, text
 from hub.ui.i18n import _
 from hub.ui.monitor import controller_states
+from hub.ui.words import WORDS
 
 READ = module(Module.CONTROLLERS, Module.ACCESS)
 WRITE = module(Module.CONTROLLERS)
-KINDS = [(k.value, k.value) for k in ControllerKind]
+KINDS = [(k.value, WORDS[k.value]) for k in ControllerKind]  # lazy: translated when shown
 
 
 def _controller(site: Site, controller_id: int) -> Controller:

@@ -18,9 +18,10 @@ from hub.sites.models import Site
 from hub.sync.runtime import service_of
 from hub.ui.blueprint import page
 from hub.ui.helpers import can, db, local, render, site_of
-from hub.ui.i18n import _
+from hub.ui.i18n import _, lazy
 from hub.ui.monitor import EventRow, controller_states, presence, recent_events
 from hub.ui.monitor import event_photo as find_photo
+from hub.ui.words import word
 
 STREAM_SECONDS = 300  # a stream ends after this; EventSource reconnects with Last-Event-ID
 POLL_SECONDS = 1.0
@@ -28,16 +29,17 @@ HEARTBEAT_SECONDS = 15.0
 
 # The decision core's reason codes (edge/core/reasons.py; fixed on the wire).
 REASONS = {
-    0: "granted", 1: "unknown card", 2: "withdrawn", 3: "not yet valid", 4: "expired",
-    5: "no access on this reader", 6: "list horizon exceeded", 7: "outside schedule",
-    8: "PIN required", 9: "wrong PIN",
+    0: lazy("granted"), 1: lazy("unknown card"), 2: lazy("withdrawn"),
+    3: lazy("not yet valid"), 4: lazy("expired"), 5: lazy("no access on this reader"),
+    6: lazy("list horizon exceeded"), 7: lazy("outside schedule"), 8: lazy("PIN required"),
+    9: lazy("wrong PIN"),
 }
 
 
 def reason_text(code: int) -> str:
     """A reason code in words (translated)."""
     known = REASONS.get(code)
-    return _(known) if known else _("reason %(code)s", code=code)
+    return str(known) if known is not None else _("reason %(code)s", code=code)
 
 
 def _desired_versions(controller_ids: list[int]) -> dict[int, int]:
@@ -77,7 +79,7 @@ def event_json(row: EventRow, the_site: Site) -> dict[str, Any]:
     return {
         "id": row.id, "at": local(row.ts, the_site), "controller": row.controller,
         "point": row.point or (f"#{row.reader}" if row.reader is not None else ""),
-        "kind": row.kind, "granted": row.granted, "result": reason_text(row.reason),
+        "kind": word(row.kind), "granted": row.granted, "result": reason_text(row.reason),
         "faces": "" if row.faces is None else row.faces, "card": row.card or "",
         "person": row.person or "", "historical": row.historical,
         "photo": None if row.photo_id is None else f"/sites/{the_site.code}/events/{row.id}/photo",

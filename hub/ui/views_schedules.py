@@ -20,11 +20,12 @@ from hub.ui.blueprint import page
 from hub.ui.calendar import preview
 from hub.ui.helpers import db, done, form_errors, render, site_of, text, zone
 from hub.ui.i18n import _
+from hub.ui.words import WORDS
 
 READ = module(Module.SCHEDULES, Module.POLICIES, Module.HOLIDAYS)
 WRITE = module(Module.SCHEDULES)
 HOLIDAYS = module(Module.HOLIDAYS)
-KINDS = [(k.value, k.value) for k in ScheduleKind]
+KINDS = [(k.value, WORDS[k.value]) for k in ScheduleKind]  # lazy: translated when shown
 PREVIEW_DAYS = 14
 
 

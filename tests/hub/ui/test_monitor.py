@@ -86,7 +86,7 @@ def test_new_events_arrive_on_the_stream_with_photo_and_faces(
     ids = arrange(web_sessions)
     browser.login("admin", PASSWORD)
     page = browser.get("/sites/factory/events").get_data(as_text=True)
-    assert "Worker Test" in page and "door_forced" in page
+    assert "Worker Test" in page and "door forced open" in page
     last = max(int(v) for v in re.findall(r'data-id="(\d+)"', page))
     response = browser.client.get(f"/sites/factory/events/stream?after={last}", buffered=False)
     assert response.mimetype == "text/event-stream"
@@ -107,7 +107,7 @@ def test_the_stream_and_photos_show_only_persons_one_may_see(
     ids = arrange(web_sessions)
     browser.login("fitter", PASSWORD)
     page = browser.get("/sites/factory/events").get_data(as_text=True)
-    assert "Worker Test" not in page and "door_forced" not in page and "data-id" not in page
+    assert "Worker Test" not in page and "door forced" not in page and "data-id" not in page
     response = browser.client.get("/sites/factory/events/stream", buffered=False)
     stream = iter(response.response)
     next(stream)
@@ -166,9 +166,9 @@ def test_dashboard_shows_controllers_versions_and_alarms(
     page = browser.get("/sites/factory/").get_data(as_text=True)
     assert '<div class="big ok" id="count-online">1</div>' in page
     assert "edge 1.2" in page and '<td class="warn">2</td>' in page  # 2 versions behind
-    assert "door_forced" in page  # the alarm
+    assert "door forced open" in page  # the alarm
     # a user without the controllers module sees neither controllers nor alarms
     plain = Browser(browser.client.application.test_client())
     plain.login("eva", PASSWORD)
     page = plain.get("/sites/factory/").get_data(as_text=True)
-    assert "count-online" not in page and "door_forced" not in page
+    assert "count-online" not in page and "door forced" not in page
