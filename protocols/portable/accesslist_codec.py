@@ -175,7 +175,8 @@ def snapshot_fields(
     for name in value:
         if name not in fields:
             raise AccessListError(what + " has an unknown field " + repr(name))
-    if value["f"] != FORMAT:
+    # a bool is not a format number (True == 1 on CPython, but it is another CBOR value)
+    if value["f"] != FORMAT or isinstance(value["f"], bool):
         raise AccessListError(
             what + " is format " + repr(value["f"]) + "; this code reads format " + str(FORMAT)
         )

@@ -177,3 +177,11 @@ def test_pins_with_bad_hashes_or_positions():
     fields = _fields()
     fields["pin"] = [b"\x01\x00", bytes(16)]
     _rejects(fields, "'pin' positions")
+
+
+
+def test_format_true_is_not_format_1():
+    fields = cbor.decode(encode_snapshot(build()))
+    fields["f"] = True  # equal to 1 on CPython, but another CBOR value
+    err = raises(AccessListError, decode_snapshot, cbor.encode(fields))
+    assert "format" in str(err)
