@@ -190,13 +190,15 @@ def _push(site: str, badge_id: int, deactivate: bool) -> ResponseReturnValue:
     the_site = site_of(site)
     badge = _badge(the_site, badge_id)
     service = service_of()
+    # read everything needed first: after the rollback below, touching a row of this
+    # session would begin a new (on SQLite: writing) transaction that blocks the service
+    who, site_id, ident = actor(), the_site.id, badge.id
     try:
         if service is None:
-            report = record_only(db(), badge.id, deactivate=deactivate, actor=actor())
+            report = record_only(db(), ident, deactivate=deactivate, actor=who)
         else:
             db().rollback()  # the service works in its own transaction
-            report = activate(service, the_site.id, badge.id, deactivate=deactivate,
-                              actor=actor())
+            report = activate(service, site_id, ident, deactivate=deactivate, actor=who)
     except HubError as error:
         db().rollback()
         return _detail(the_site, badge, 409, {"_": error.message})
