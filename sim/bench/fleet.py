@@ -8,15 +8,17 @@
 * :class:`Mosquitto` is a private broker on a free port (the production broker); without
   the binary the hub's embedded broker is used.
 * :class:`Fleet` is N real sync clients (``edge.sync.EdgeSync``: the edge's MQTT link,
-  list assembly and store), all in this process.
+  list assembly and store), in a few worker processes.
 * :class:`Prober` asks the hub's API the same question over and over and keeps each
   answer's latency.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
+import json
 import os
 import secrets
 import shutil
@@ -27,13 +29,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from edge.sync import EdgeSync, MemoryDoors, SyncConfig
 from hub.access.models import Controller
 from hub.auth.config import AuthConfig
 from hub.auth.passwords import Passwords
@@ -207,24 +207,64 @@ class Prober:
 
 
 class Fleet:
-    """N edge sync clients, one per controller, in this process."""
+    """N edge sync clients, one per controller, in worker processes of ``per_process``
+    (sim/bench/fleet_worker.py says why); :meth:`in_sync` sums their reports."""
 
     def __init__(self, keys: dict[str, tuple[str, bytes]], broker_url: str, folder: Path,
-                 site: str = "bench") -> None:
-        self.edges: list[EdgeSync] = []
-        for code, (kid, key) in sorted(keys.items()):
-            self.edges.append(EdgeSync(SyncConfig(
-                broker_url=broker_url, site=site, controller=code, key_id=kid,
-                device_key=key, data_dir=folder / code, reconnect_min=0.5, reconnect_max=5.0,
-                keepalive=60, readers=((1, "osdp"), (2, "osdp"))), MemoryDoors([1])))
+                 site: str = "bench", per_process: int = 150) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        items = sorted(keys.items())
+        self.specs: list[Path] = []
+        for start in range(0, len(items), per_process):
+            spec = folder / f"worker-{len(self.specs)}.json"
+            spec.write_text(json.dumps({
+                "broker_url": broker_url, "site": site, "folder": str(folder),
+                "edges": [[code, kid, base64.b64encode(key).decode()]
+                          for code, (kid, key) in items[start:start + per_process]]}),
+                encoding="utf-8")
+            self.specs.append(spec)
+        self._workers: list[subprocess.Popen[str]] = []
+        self._counts: list[tuple[int, int]] = [(0, 0)] * len(self.specs)
+        self._readers: list[threading.Thread] = []
 
     def start(self) -> None:
-        for edge in self.edges:
-            edge.start()
+        for index, spec in enumerate(self.specs):
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "sim.bench.fleet_worker", str(spec)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                start_new_session=True)
+            self._workers.append(worker)
+            reader = threading.Thread(target=self._read, args=(index, worker), daemon=True)
+            reader.start()
+            self._readers.append(reader)
+
+    def _read(self, index: int, worker: subprocess.Popen[str]) -> None:
+        assert worker.stdout is not None
+        for line in worker.stdout:
+            try:
+                report = json.loads(line)
+                self._counts[index] = (int(report["connected"]), int(report["in_sync"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+
+    def connected(self) -> int:
+        return sum(c for c, _s in self._counts)
 
     def in_sync(self) -> int:
-        return sum(1 for edge in self.edges if edge.status().in_sync)
+        return sum(s for _c, s in self._counts)
 
     def stop(self) -> None:
-        with ThreadPoolExecutor(max_workers=32) as pool:
-            list(pool.map(lambda edge: edge.stop(), self.edges))
+        for worker in self._workers:
+            if worker.stdin is not None:
+                worker.stdin.close()  # the worker stops its edges cleanly
+        for worker in self._workers:
+            try:
+                worker.wait(60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(10)
+        for reader in self._readers:
+            reader.join(5)
+        for worker in self._workers:
+            if worker.stdout is not None:
+                worker.stdout.close()

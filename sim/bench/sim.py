@@ -3,8 +3,9 @@
 A site with N controllers (one door, two readers, 50 cards each) is written into a fresh
 SQLite database; the hub runs as its own process (``vratnik hub serve``) with a private
 Mosquitto (the hub's embedded broker when Mosquitto is not installed). Then N real edge
-sync clients (``edge.sync.EdgeSync``) start together, in this process: each connects,
-subscribes, announces itself, fetches its snapshot and installs it.
+sync clients (``edge.sync.EdgeSync``) start together, in worker processes of 150 each
+(sim/bench/fleet_worker.py): each connects, subscribes, announces itself, fetches its
+snapshot and installs it.
 
 Figures:
 
