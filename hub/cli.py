@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from hub.app import create_app
+from hub.auth.cli import admin_password
 from hub.broker.cli import broker_config
 from hub.config import HubConfig
 from hub.db import normalize_url, upgrade
@@ -115,3 +116,6 @@ def broker_config_command(database_url: str, out: str, port: int, bind: str,
     _prepare_sqlite_folder(database_url)
     broker_config(database_url, out, port=port, bind=bind, cafile=cafile, certfile=certfile,
                   keyfile=keyfile, prefix=prefix)
+
+
+hub.add_command(admin_password)
