@@ -105,6 +105,10 @@ def events_stream(site: str) -> ResponseReturnValue:
     session = db()
     poll = float(current_app.config.get("VRATNIK_EVENTS_POLL_SECONDS", POLL_SECONDS))
     length = float(current_app.config.get("VRATNIK_EVENTS_STREAM_SECONDS", STREAM_SECONDS))
+    # a comment line this often when nothing happens: keeps proxies from closing the stream
+    # and lets the server notice a browser that went away
+    heartbeat = float(current_app.config.get("VRATNIK_EVENTS_HEARTBEAT_SECONDS",
+                                             HEARTBEAT_SECONDS))
 
     def stream() -> Iterator[str]:
         last, quiet_since, deadline = after, time.monotonic(), time.monotonic() + length
@@ -119,7 +123,7 @@ def events_stream(site: str) -> ResponseReturnValue:
                 yield f"id: {row.id}\nevent: access\ndata: {data}\n\n"
             if rows:
                 quiet_since = time.monotonic()
-            elif time.monotonic() - quiet_since > HEARTBEAT_SECONDS:
+            elif time.monotonic() - quiet_since > heartbeat:
                 quiet_since = time.monotonic()
                 yield ": still here\n\n"
             time.sleep(poll)

@@ -73,7 +73,8 @@ def live_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHub]:
     auth = dataclasses.replace(FAST_AUTH, admin_password=ADMIN_PASSWORD)
     app = create_app(HubConfig(database_url=url, migrate_on_start=False, instance_path=str(
         folder), auth=auth, sync=quick_settings(None, activation_timeout=5.0)))
-    app.config.update(VRATNIK_EVENTS_POLL_SECONDS=0.2, VRATNIK_EVENTS_STREAM_SECONDS=60)
+    app.config.update(VRATNIK_EVENTS_POLL_SECONDS=0.2, VRATNIK_EVENTS_STREAM_SECONDS=60,
+                      VRATNIK_EVENTS_HEARTBEAT_SECONDS=0.5)
     sessions = hub_state(app).sessions
     ids = arrange(sessions)
     service = service_of(app)
