@@ -12,11 +12,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from hub import validation as check
-from hub.auth.models import USERNAME_MAX, ApiToken, AuthSession, AuthSource, User, UserNetwork
+from hub.auth.models import USERNAME_MAX, AuthSession, AuthSource, User, UserNetwork
 from hub.auth.networks import parse_network
 from hub.auth.passwords import Passwords, generate_password
 from hub.dbtypes import utcnow
@@ -234,8 +234,3 @@ class PasswordCheck:
     def danger(self) -> bool:
         """No password while holding elevated rights: shown red."""
         return not self.has_password and self.elevated
-
-
-def token_count(session: Session, user_id: int) -> int:
-    """How many API tokens the user has."""
-    return session.scalar(select(func.count()).where(ApiToken.user_id == user_id)) or 0
