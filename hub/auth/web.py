@@ -194,7 +194,7 @@ def guard() -> ResponseReturnValue | None:
     g.user, g.grants, g.tree = user, grants, tree
     if not grants.is_admin:
         restrict_session(db, view_reach(grants, tree), grants.site_id)
-    reason = rule(grants, Facts(fields=_body_fields()))
+    reason = rule(grants, Facts(fields=_body_fields(), query=frozenset(request.args)))
     if reason is not None:
         return _forbidden(reason)
     return None

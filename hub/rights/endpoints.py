@@ -16,6 +16,7 @@ from hub.rights.rules import (
     full_person_data,
     logged_in,
     module,
+    person_list,
     person_write,
     public,
 )
@@ -54,7 +55,7 @@ API_RULES: dict[str, Rule] = {
     "groups.patch": module(M.HIERARCHY),
     "groups.delete": module(M.HIERARCHY),
     # persons (rows outside the user's view are invisible)
-    "persons.list_persons": logged_in,
+    "persons.list_persons": person_list,
     "persons.get": logged_in,
     "persons.create": person_write(PersonEdit.FULL),
     "persons.patch": person_write(PersonEdit.FULL, policy_fields=PERSON_POLICY_FIELDS),

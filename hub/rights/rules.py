@@ -16,9 +16,11 @@ from hub.rights.models import Module
 
 @dataclass(frozen=True)
 class Facts:
-    """What a rule may look at besides the grants: the request's body fields."""
+    """What a rule may look at besides the grants: the request's body fields and the
+    names of its query parameters."""
 
     fields: frozenset[str] = field(default_factory=frozenset)
+    query: frozenset[str] = field(default_factory=frozenset)
 
 
 Rule = Callable[[Grants, Facts], str | None]
@@ -72,6 +74,18 @@ def person_write(level: PersonEdit, *, policy_fields: Collection[str] = ()) -> R
 
     rule.__doc__ = f"Person editors of level {level.value}."
     return rule
+
+
+# Filters of the person lists that reveal more than the main data (department, custom
+# fields): a user who sees only the main data may not search by them either.
+NON_MAIN_FILTERS = frozenset({"group_id", "element_id"})
+
+
+def person_list(grants: Grants, facts: Facts) -> str | None:
+    """Any logged-in user; "main data only" users without filters beyond the main data."""
+    if grants.main_data_only and not grants.is_admin and facts.query & NON_MAIN_FILTERS:
+        return "your rights show only the main data of persons: filter by name or number"
+    return None
 
 
 def full_person_data(grants: Grants, _facts: Facts) -> str | None:

@@ -22,7 +22,7 @@ from hub.policies.services import (
 )
 from hub.rights.decide import PersonEdit, person_edit, visible_person_fields
 from hub.rights.models import Module
-from hub.rights.rules import full_person_data, logged_in, person_write
+from hub.rights.rules import full_person_data, logged_in, person_list, person_write
 from hub.sites.models import Site
 from hub.ui.blueprint import page
 from hub.ui.helpers import (
@@ -54,7 +54,7 @@ def _choices(site: Site) -> dict[str, Any]:
     }
 
 
-@page("/sites/<site>/persons", needs=logged_in)
+@page("/sites/<site>/persons", needs=person_list)
 def persons(site: str) -> ResponseReturnValue:
     """The persons the user may see, searched and filtered, one page at a time."""
     the_site = site_of(site)
@@ -63,7 +63,10 @@ def persons(site: str) -> ResponseReturnValue:
                       class_id=request.args.get("class_id", type=int))
     found = person_page(db(), the_site.id, filters, after=request.args.get("after"),
                         before=request.args.get("before"))
-    return render("persons.html", page=found, filters=filters, **_choices(the_site),
+    # the filters the pager links keep (only those set: an empty one is still a filter)
+    keep = {name: value for name, value in (("q", filters.q), ("group_id", filters.group_id),
+                                            ("class_id", filters.class_id)) if value}
+    return render("persons.html", page=found, filters=filters, keep=keep, **_choices(the_site),
                   main_only=visible_person_fields(grants()) is not None,
                   may_create=person_edit(grants()) is PersonEdit.FULL)
 

@@ -239,6 +239,9 @@ def test_main_data_only_hides_everything_else(web_app: Flask,
     listed = api.get("/api/sites/factory/persons").json
     assert listed is not None and all("notes" not in p for p in listed["items"])
     assert api.get(f"/api/sites/factory/persons/{ids['worker']}/photo").status_code == 403
+    # nor can he find out who is in which department by filtering
+    assert api.get(f"/api/sites/factory/persons?group_id={ids['store']}").status_code == 403
+    assert api.get(f"/api/sites/factory/persons?class_id={ids['employee']}").status_code == 200
     # his policies he sees and may change
     assert api.get(f"/api/sites/factory/persons/{ids['worker']}/policies").status_code == 200
     ui = Browser(web_app.test_client())
@@ -247,6 +250,7 @@ def test_main_data_only_hides_everything_else(web_app: Flask,
     assert "notes of Worker" not in html and "Production" not in html
     assert "Save main policy" in html
     assert ui.get(f"/sites/factory/persons/{ids['worker']}/photo").status_code == 403
+    assert ui.get(f"/sites/factory/persons?group_id={ids['store']}").status_code == 403
     admin = Browser(web_app.test_client())
     admin.login("admin", PASSWORD)
     assert "notes of Worker" in admin.get(
