@@ -72,7 +72,8 @@ def check(scenario: Path) -> None:
 @click.option("--quiet", is_flag=True, help="No live progress line.")
 def run(scenario: Path, workdir: Path | None, control_path: Path | None, speed: float | None,
         duration: float | None, as_json: bool, quiet: bool) -> None:
-    from sim.runner import Simulation  # noqa: PLC0415 - the hub and edge only when running
+    from sim.hubrun import SimHub  # noqa: PLC0415 - the hub and edge only when running
+    from sim.runner import Simulation  # noqa: PLC0415
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -97,9 +98,12 @@ def run(scenario: Path, workdir: Path | None, control_path: Path | None, speed: 
         simulation.setup(log_file=True)
         click.echo(f"log: {folder / 'sim.log'}, agents' logs: {folder / 'controllers'}",
                    err=True)
-        assert simulation.hub is not None
-        click.echo(f"hub on {simulation.hub.url} (API: {simulation.hub.url}/api/openapi.json)",
-                   err=True)
+        hub = simulation.hub
+        if isinstance(hub, SimHub):
+            click.echo(f"hub on {hub.url} (API: {hub.url}/api/openapi.json)", err=True)
+        elif hub is not None:
+            click.echo(f"joining the hub of {hub.url}, broker {hub.broker[0]}:{hub.broker[1]}",
+                       err=True)
         simulation.start_agents()
         simulation.play(stop)
         result = simulation.finish()

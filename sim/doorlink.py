@@ -216,6 +216,18 @@ class DoorLinkServer:
         if link is not None:
             _send(link[0], link[1], {"door": door, "line": line, "active": active})
 
+    def relay_changes(self, controller: str, door: int) -> int:
+        """How many relay commands the door has had (to wait for the next one)."""
+        with self._lock:
+            return self.doors[(controller, door)].relay_changes
+
+    def wait_released(self, controller: str, door: int, after: int, timeout_s: float) -> bool:
+        """Wait for a relay command after the ``after``-th that releases the lock."""
+        with self._cond:
+            return self._cond.wait_for(
+                lambda: (self.doors[(controller, door)].relay_changes > after
+                         and self.doors[(controller, door)].unlocked), timeout_s)
+
     def wait_relay(self, controller: str, door: int, unlocked: bool, timeout_s: float) -> bool:
         """Wait until the door's lock is released (or locked); whether it happened."""
         with self._cond:

@@ -116,8 +116,11 @@ class Hardware:
                          card: int) -> bool | None:
         door = next((d for d in self.site.doors.values() if d.controller == controller
                      and reader in (d.entry, d.exit)), None)
+        if door is None:  # a reader that opens nothing: the card is read, nothing to watch
+            pipes.present(reader, card)
+            return None
+        before = self.doors.relay_changes(controller, door.number)
         if not pipes.present(reader, card):
             return None
-        if door is None:
-            return None  # nothing to watch
-        return self.doors.wait_relay(controller, door.number, True, WIEGAND_VERDICT_S)
+        # a grant re-asserts the relay even on a door still released from before
+        return self.doors.wait_released(controller, door.number, before, WIEGAND_VERDICT_S)

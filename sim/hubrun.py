@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +38,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Provision:
-    """What a controller's agent needs from the hub: its identity and device key."""
+    """What a controller's agent needs from the hub: its identity, device key, and broker
+    account (None: the broker takes anonymous clients, as the embedded one does)."""
 
     site: str
     controller: str
     controller_id: int
     key_id: str
-    key: bytes
+    key: bytes = field(repr=False)
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
 
 
 class SimHub:

@@ -29,6 +29,7 @@ from sim.control import ControlServer
 from sim.errors import SimError
 from sim.faults import Faults
 from sim.hardware import Hardware
+from sim.hubext import ExternalHub
 from sim.hubrun import SimHub
 from sim.hubwatch import HubWatch
 from sim.ledger import Ledger
@@ -45,6 +46,13 @@ log = logging.getLogger(__name__)
 MARKER = ".vratnik-sim"  # a folder with this file is the simulator's to wipe
 READY_TIMEOUT_S = 90.0
 SETTLE_TIMEOUT_S = 60.0
+
+
+def external_hub(scenario: Scenario) -> ExternalHub:
+    """The running hub a ``[hub]`` scenario names."""
+    spec = scenario.hub
+    assert spec is not None
+    return ExternalHub(spec.database, spec.broker, spec.site, accounts=spec.accounts)
 
 
 def log_to_file(path: Path, level: int = logging.INFO) -> None:
@@ -69,8 +77,15 @@ def reader_kinds(choice: str, controllers: list[str]) -> dict[str, str]:
 
 
 def check_scenario(scenario: Scenario) -> tuple[dict[str, Any], SiteModel]:
-    """The site document and model of a scenario, every name checked (no hub needed)."""
-    if scenario.site_file is not None:
+    """The site document and model of a scenario, every name checked (no hub needed,
+    except the running hub a ``[hub]`` scenario joins: its database is read)."""
+    if scenario.hub is not None:
+        external = external_hub(scenario)
+        try:
+            doc = external.document()
+        finally:
+            external.stop()
+    elif scenario.site_file is not None:
         doc = read_document(scenario.site_file)
     else:
         assert scenario.site is not None  # a scenario has one or the other
@@ -94,7 +109,7 @@ class Simulation:
     """A virtual site (see the module docstring)."""
 
     def __init__(self, scenario: Scenario, workdir: Path, *, control: Path | None = None,
-                 fresh: bool = True, hub: SimHub | None = None,
+                 fresh: bool = True, hub: SimHub | ExternalHub | None = None,
                  console: Console | None = None) -> None:
         self.scenario = scenario
         self.workdir = workdir
@@ -128,7 +143,9 @@ class Simulation:
         if log_file:
             log_to_file(self.workdir / "sim.log")
         doc, self.site = check_scenario(self.scenario)
-        if self.hub is None:
+        if self.hub is None and self.scenario.hub is not None:
+            self.hub = external_hub(self.scenario)
+        elif self.hub is None:
             self.hub = SimHub(self.workdir / "hub", http_port=self.scenario.http_port).start()
         site_id, imported = self.hub.ensure_site(doc)
         self.hub.compile_and_sync(site_id)

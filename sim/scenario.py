@@ -112,6 +112,16 @@ class Traffic:
 
 
 @dataclass(frozen=True)
+class ExternalHubSpec:
+    """``[hub]``: the database and broker of an installed hub, and the site to simulate."""
+
+    database: str
+    broker: str
+    site: str
+    accounts: bool = False  # the broker wants the accounts of `vratnik hub broker-config`
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A whole scenario file."""
 
@@ -132,6 +142,7 @@ class Scenario:
     site: InlineSite | None
     script: tuple[Step, ...]
     traffic: Traffic = field(default_factory=Traffic)
+    hub: ExternalHubSpec | None = None  # a running hub to join instead of starting one
 
 
 def load(path: Path) -> Scenario:
@@ -164,10 +175,15 @@ def parse(raw: dict[str, object], path: Path) -> Scenario:
     images = camera_table.texts("images", ("astronaut",))
     camera_table.done()
     defaults = _timing(top.table("defaults"), DoorTiming())
+    hub = _external_hub(top.table("hub"))
     site_table = top.table("site")
     site_file: Path | None = None
     site: InlineSite | None = None
-    if site_table.has("file"):
+    if hub is not None:
+        for key in ("site", "doors", "access", "people"):
+            if key in raw:
+                raise fail(key, "not allowed with [hub] database (the hub's site is used)")
+    elif site_table.has("file"):
         site_file = (path.parent / site_table.text("file")).resolve()
         site_table.done()
         for key in ("doors", "access", "people"):
@@ -182,7 +198,16 @@ def parse(raw: dict[str, object], path: Path) -> Scenario:
                     workdir=None if workdir is None else path.parent / workdir,
                     control=control, http_port=http_port, reader=reader, camera=camera,
                     faces=faces, images=images, defaults=defaults, site_file=site_file,
-                    site=site, script=script, traffic=traffic)
+                    site=site, script=script, traffic=traffic, hub=hub)
+
+
+def _external_hub(table: Table) -> ExternalHubSpec | None:
+    if not table.data:
+        return None
+    spec = ExternalHubSpec(table.text("database"), table.text("broker"), table.text("site"),
+                           table.flag("accounts", False))
+    table.done()
+    return spec
 
 
 def _timing(table: Table, base: DoorTiming) -> DoorTiming:

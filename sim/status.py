@@ -88,8 +88,10 @@ class SimCommands:
         if not sim.moves.badge(key, door, direction, passes=bool(request.get("pass", True))) \
                 and not sim.powered(code):
             raise SimError(f"controller {code} is off: the reader has no power")
-        shown = next(p for p in reversed(sim.ledger.copy_presented())
-                     if p.card == key and p.controller == code and p.reader == reader)
+        shown = next((p for p in reversed(sim.ledger.copy_presented())
+                      if p.card == key and p.controller == code and p.reader == reader), None)
+        if shown is None:
+            raise SimError(f"the card was not shown: controller {code} is off or starting")
         answer: dict[str, Any] = {"door": door.name, "direction": direction,
                                   "granted": shown.granted}
         deadline = time.monotonic() + HUB_WAIT_S

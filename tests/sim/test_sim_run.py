@@ -48,6 +48,7 @@ def test_tiny_site_end_to_end(tmp_path: Path) -> None:
     assert report["faults"] == {"network cuts": 1, "power cycles": 1}
     assert report["historical"] >= 1  # events held back by the cut or the power loss
     assert report["moves"]["tailgates"] == 1
+    assert report["hub_kinds"]["exit_button"] == 1
     assert report["hub_kinds"]["access"] == report["presented"]
     assert processes_mentioning(str(workdir)) == []
     assert not control.exists()
