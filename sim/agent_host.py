@@ -1,9 +1,10 @@
 """A simulated controller's process: the real edge agent with the simulator's door wiring.
 
 ``python -m sim.agent_host --door-link SOCKET edge.toml`` does what
-``vratnik edge run --config edge.toml`` does (load and check the configuration, start
-:class:`edge.agent.core.Agent`, structured logs, SIGTERM/SIGINT stop it without losing
-an event) with two differences:
+``vratnik edge run --config edge.toml`` does (load and check the configuration,
+structured logs, then ``edge.agent.service.run_service``: start
+:class:`edge.agent.core.Agent`, status lines, SIGTERM/SIGINT stop it without losing an
+event) with two differences:
 
 * each door's I/O port is a :class:`sim.doorlink.LinkedDoorIO` instead of GPIO, so the
   simulator can open the door and press its exit button while the agent drives the relay;
@@ -22,18 +23,16 @@ import argparse
 import json
 import logging
 import os
-import signal
 import sys
 import threading
 import time
 from pathlib import Path
-from types import FrameType
 
 from edge.agent.core import Agent
+from edge.agent.service import run_service
 from edge.config import AgentConfigError, load_config
 from edge.config_hardware import DoorSettings
 from edge.door.io import DoorIO
-from edge.errors import EdgeError
 from edge.logging_setup import setup_logging
 from sim.doorlink import DoorLinkClient
 from sim.errors import SimError
@@ -44,7 +43,8 @@ STATUS_EVERY_S = 0.5
 
 
 def main(argv: list[str]) -> int:
-    """Run the agent until SIGTERM or SIGINT; 0 after a clean stop, 2 on a bad config."""
+    """Run the agent until SIGTERM or SIGINT (``edge.agent.service.run_service``, as
+    ``vratnik edge run``); 0 after a clean stop, 1 if it failed, 2 on a bad config."""
     parser = argparse.ArgumentParser(prog="python -m sim.agent_host")
     parser.add_argument("--door-link", required=True, help="the simulator's door socket")
     parser.add_argument("config", type=Path, help="the agent's edge.toml")
@@ -56,13 +56,6 @@ def main(argv: list[str]) -> int:
             print(f"{args.config}: {problem}", file=sys.stderr)
         return 2
     setup_logging(config.logging.format, config.logging.level)
-    stopping = threading.Event()
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
     try:
         link = DoorLinkClient(args.door_link, config.controller,
                               [d.config.door for d in config.doors])
@@ -74,22 +67,33 @@ def main(argv: list[str]) -> int:
         return link.io(settings.config.door)
 
     agent = Agent(config, door_io=door_io, firmware="vratnik-edge (simulated doors)")
-    try:
-        agent.start()
-    except (EdgeError, OSError) as err:
-        log.error("the agent did not start: %s", err)
-        link.close()
-        return 1
     status_file = args.config.parent / STATUS_FILE
-    while not stopping.wait(STATUS_EVERY_S):
-        write_status(status_file, {**agent.status(), "running": True})
-    report = agent.stop()
-    link.close()
-    write_status(status_file, {"running": False, "published": report.published,
-                               "stored": report.stored, "refused": report.refused,
-                               "last_seq": report.last_seq, "acked_seq": report.acked_seq,
-                               "clean": report.clean})
-    return 0 if report.clean else 1
+    done = threading.Event()
+    reporter = threading.Thread(target=_report, args=(agent, status_file, done),
+                                name="sim-status", daemon=True)
+    reporter.start()
+    try:
+        code = run_service(config, agent=agent)
+    finally:
+        done.set()
+        reporter.join(5)
+        link.close()
+    write_status(status_file, {"running": False, "exit_code": code})
+    return code
+
+
+def _report(agent: Agent, path: Path, done: threading.Event) -> None:
+    """Write the running agent's status every STATUS_EVERY_S until ``done``."""
+    while not done.wait(STATUS_EVERY_S):
+        if not agent.started:
+            continue
+        try:
+            status = agent.status()
+        except Exception as err:  # stopping: the store may be closing under us
+            log.debug("no status: %s", err)
+            continue
+        if not done.is_set():
+            write_status(path, {**status, "running": True})
 
 
 def write_status(path: Path, status: dict[str, object]) -> None:
