@@ -104,7 +104,7 @@ def run(scenario: Path, workdir: Path | None, control_path: Path | None, speed: 
         elif hub is not None:
             click.echo(f"joining the hub of {hub.url}, broker {hub.broker[0]}:{hub.broker[1]}",
                        err=True)
-        simulation.start_agents()
+        simulation.start_agents(stop=stop)
         simulation.play(stop)
         result = simulation.finish()
     except SimError as err:

@@ -81,7 +81,7 @@ def demo(folder: Path, host: str, port: int, duration: float, rate: float | None
         simulation.console = Console(simulation.status, sys.stderr, quiet=quiet)
         simulation.setup()
         click.echo(f"starting {len(simulation.agents)} controllers ...", err=True)
-        simulation.start_agents()
+        simulation.start_agents(stop=stop)
         _announce(hub, folder)
         simulation.play(stop)
         result = simulation.finish(settle_s=15.0)

@@ -9,7 +9,9 @@ it stops again in :meth:`SimHub.stop`.
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +52,14 @@ class Provision:
     password: str | None = field(default=None, repr=False)
 
 
+def _http_server(host: str, port: int, app: Flask) -> BaseWSGIServer:
+    """werkzeug's threaded server, or OSError (werkzeug itself exits on a taken port)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))  # raises EADDRINUSE here instead of SystemExit there
+    return make_server(host, port, app, threaded=True)
+
+
 class SimHub:
     """A hub in this process, on an SQLite file under ``folder``."""
 
@@ -73,10 +83,13 @@ class SimHub:
             sync=SyncSettings(embedded_port=self.broker_port, client_id="vratnik-hub-sim"))
         try:
             self.app = create_app(settings)
-            self._server = make_server(self.http_host, self.http_port, self.app, threaded=True)
+            self._server = _http_server(self.http_host, self.http_port, self.app)
         except (HubError, OSError) as err:
             self.stop()
-            raise SimError(f"the hub did not start: {err}") from err
+            hint = ""
+            if isinstance(err, OSError) and err.errno == errno.EADDRINUSE:
+                hint = f" (port {self.http_port} is taken: choose another, or 0 for any)"
+            raise SimError(f"the hub did not start: {err}{hint}") from err
         self.http_port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="sim-hub-http",
                                         kwargs={"poll_interval": 0.2}, daemon=True)

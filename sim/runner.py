@@ -209,8 +209,10 @@ class Simulation:
                 and not status.get("readers_stopped")
                 and self.hardware.doors.connected(code) and self.hardware.readers_online(code))
 
-    def start_agents(self, timeout_s: float = READY_TIMEOUT_S) -> None:
-        """Start every agent; return when all are ready and run the hub's current list."""
+    def start_agents(self, timeout_s: float = READY_TIMEOUT_S,
+                     stop: threading.Event | None = None) -> None:
+        """Start every agent; return when all are ready and run the hub's current list
+        (SimError if ``stop`` is set first: Ctrl-C while starting)."""
         assert self.watch is not None
         for agent in self.agents.values():
             agent.start()
@@ -223,6 +225,8 @@ class Simulation:
                        if not (self.ready(c) and views[c].online and views[c].in_sync)]
             if not waiting:
                 break
+            if stop is not None and stop.is_set():
+                raise SimError("stopped while the controllers were starting")
             if time.monotonic() > deadline:
                 raise SimError(f"controllers not ready after {timeout_s:.0f} s: "
                                f"{', '.join(waiting)} (see their agent.log in "
