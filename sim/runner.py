@@ -139,6 +139,11 @@ class Simulation:
         ``log_file``: the simulator's and the hub's log lines go to ``<workdir>/sim.log``
         (the console shows only the progress line and notes).
         """
+        if self.control_path is not None:  # first: a second simulator stops here, harmless
+            if self.fresh and self.control_path.resolve().is_relative_to(self.workdir.resolve()):
+                raise SimError(f"the control socket {self.control_path} is inside the work "
+                               f"folder {self.workdir}, which is wiped; put it elsewhere")
+            self.control = ControlServer(self.control_path, SimCommands(self).handle)
         self._prepare_workdir()
         if log_file:
             log_to_file(self.workdir / "sim.log")
@@ -172,9 +177,6 @@ class Simulation:
                              self.ready, self.console.note)
         self.player = Player(self.scenario, self.site, self.moves, self.faults, self.clock,
                              self.console.note)
-        if self.control_path is not None:
-            commands = SimCommands(self)
-            self.control = ControlServer(self.control_path, commands.handle)
         log.info("site %s set up (%s)", self.site.code, "imported" if imported else "existing")
 
     def _prepare_workdir(self) -> None:

@@ -59,6 +59,8 @@ class SimCommands:
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         command = request.get("cmd")
+        if self.sim.moves is None or self.sim.faults is None:
+            raise SimError("the simulator is still setting up the site; try again shortly")
         if command == "swipe":
             return self.swipe(request)
         if command == "door-status":
