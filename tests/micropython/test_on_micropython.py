@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import importlib
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from firmware_tools.portable import ROOT, portable_files
+from firmware_tools.portable import ROOT, find_tool, portable_files
 
 PORTABLE_TESTS = sorted(
     p.stem for p in (ROOT / "tests" / "portable").glob("test_*.py")
@@ -20,7 +18,7 @@ PORTABLE_TESTS = sorted(
 
 
 def _tool(name: str) -> str:
-    found = shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+    found = find_tool(name)
     assert found, f"{name} is not installed: `pip install -e .[dev]` provides it"
     return found
 
